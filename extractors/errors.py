@@ -1,0 +1,83 @@
+"""newsflow's error tree, classified once at the edge where a failure is first seen.
+
+    NewsflowError
+     +-- TransientError      retried: in the run with backoff, then on later runs
+     |                       (timeouts, connection errors, 429, 5xx)
+     +-- PermanentError      recorded, not retried in the run; later runs retry it
+         |                   rarely and give up after a few attempts
+         |                   (404, 410, refused address, oversized body, ...)
+         +-- FeedParseError      the bytes are not a usable RSS/Atom/RDF feed
+         +-- ExtractionError     no article text could be extracted from a page
+         +-- InvalidURLError     a URL newsflow cannot or may not fetch
+         +-- OPMLError           an OPML document that cannot be read
+         +-- BlockedAddressError a host that resolves to a refused address
+
+Messages begin with the component that failed ("fetch: 429 from example.com",
+"parse: ...") so a stored reason reads on its own; callers chain the cause with
+``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ErrorKind = Literal["transient", "permanent"]
+
+
+class NewsflowError(Exception):
+    """Base of every error newsflow raises on purpose."""
+
+    kind: ErrorKind = "permanent"
+
+
+class TransientError(NewsflowError):
+    """A failure that may go away by itself: retry with backoff."""
+
+    kind: ErrorKind = "transient"
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        #: Seconds the server asked us to wait (Retry-After), when it said so.
+        self.retry_after = retry_after
+
+
+class PermanentError(NewsflowError):
+    """A failure that will not go away by retrying soon."""
+
+    kind: ErrorKind = "permanent"
+
+
+class FeedParseError(PermanentError):
+    """The content is not a feed newsflow can read."""
+
+
+class ExtractionError(PermanentError):
+    """No article could be extracted from the page."""
+
+
+class InvalidURLError(PermanentError):
+    """The URL is malformed, not http(s), or otherwise not fetchable."""
+
+
+class OPMLError(PermanentError):
+    """The OPML document is unreadable or holds no feeds."""
+
+
+class BlockedAddressError(PermanentError):
+    """The host resolves to a private, loopback or otherwise refused address."""
+
+
+def error_kind(exc: BaseException) -> ErrorKind:
+    """Classify any exception; unknown exceptions count as permanent (a bug, not luck)."""
+    if isinstance(exc, NewsflowError):
+        return exc.kind
+    return "permanent"
+
+
+def describe(exc: BaseException) -> str:
+    """One-line reason for storage and summaries."""
+    text = str(exc).strip() or exc.__class__.__name__
+    first_line = text.splitlines()[0]
+    if not isinstance(exc, NewsflowError):
+        first_line = f"{exc.__class__.__name__}: {first_line}"
+    return first_line[:500]

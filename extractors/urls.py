@@ -1,0 +1,127 @@
+"""URL checks and canonicalisation: one article, one canonical URL."""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as _w3lib_canonicalize
+
+from extractors.errors import InvalidURLError
+
+#: Longest URL newsflow stores. Browsers and CDNs cap near here too; the cap keeps
+#: unique indexes within PostgreSQL's b-tree entry limit (about 2,700 bytes).
+MAX_URL_LENGTH = 2048
+
+_DEFAULT_PORTS = MappingProxyType({"http": 80, "https": 443})
+
+# Parameters that identify a campaign or a click, never the document. Prefix
+# matches first, then exact names (lower-cased comparison).
+_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "oly_")
+_TRACKING_NAMES = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "s_cid",
+        "spm",
+        "ncid",
+        "sr_share",
+        "at_medium",
+        "at_campaign",
+        "rss",
+    }
+)
+
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def is_tracking_parameter(name: str) -> bool:
+    """True for query parameters that only track campaigns or clicks."""
+    lowered = name.lower()
+    return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def check_url(url: str) -> str:
+    """Return the stripped URL if it is an absolute http(s) URL newsflow may fetch."""
+    cleaned = url.strip()
+    if not cleaned:
+        raise InvalidURLError("url: empty URL")
+    if len(cleaned) > MAX_URL_LENGTH:
+        raise InvalidURLError(f"url: longer than {MAX_URL_LENGTH} characters")
+    if any(ch.isspace() or ord(ch) < 32 for ch in cleaned):
+        raise InvalidURLError(f"url: contains whitespace or control characters: {cleaned[:80]!r}")
+    if not _SCHEME_RE.match(cleaned):
+        raise InvalidURLError(f"url: not an absolute URL (expected http:// or https://): {cleaned}")
+    try:
+        parts = urlsplit(cleaned)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURLError(f"url: malformed URL {cleaned!r}: {exc}") from exc
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        raise InvalidURLError(
+            f"url: only http and https are fetched, not {parts.scheme}: {cleaned}"
+        )
+    if not parts.hostname:
+        raise InvalidURLError(f"url: no host in {cleaned}")
+    if port == 0:
+        raise InvalidURLError(f"url: port 0 in {cleaned}")
+    return cleaned
+
+
+def canonicalize_url(url: str, *, base: str | None = None) -> str:
+    """The URL that identifies a document.
+
+    Resolves ``url`` against ``base``; lower-cases scheme and host; drops the default
+    port, the fragment, tracking parameters (``utm_*``, ``fbclid``, ``gclid``...) and
+    an empty query; sorts the remaining query parameters and normalises
+    percent-encoding (w3lib). Path case and other parameters are kept: they can
+    name different documents. Idempotent.
+    """
+    absolute = urljoin(base, url.strip()) if base else url.strip()
+    checked = check_url(absolute)
+    parts = urlsplit(checked)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    # Built from host and port only: credentials never identify a document, and
+    # keeping them would store secrets.
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query_pairs = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_parameter(name)
+    ]
+    rebuilt = urlunsplit((scheme, netloc, parts.path or "/", urlencode(query_pairs), ""))
+    canonical: str = _w3lib_canonicalize(rebuilt, keep_fragments=False)
+    if len(canonical) > MAX_URL_LENGTH:
+        raise InvalidURLError(f"url: longer than {MAX_URL_LENGTH} characters once canonical")
+    return canonical
+
+
+def host_of(url: str) -> str:
+    """Lower-cased host name of a URL ('' when there is none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

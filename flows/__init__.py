@@ -1,0 +1,1 @@
+"""The shell of newsflow: settings, HTTP, Prefect tasks and flows, the CLI."""

@@ -1,0 +1,115 @@
+"""The ingest flow: due feeds -> new entries -> article pages -> articles and stories."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from extractors.urls import host_of
+from flows import tasks
+from flows.pipeline import FeedOutcome, PageOutcome, repository
+from flows.settings import Settings
+from flows.summary import IngestSummary
+from storage.engine import describe_database
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class UnknownFeedError(ValueError):
+    """A feed named for a run is not subscribed."""
+
+
+def batches(items: Sequence[T], size: int, key: Callable[[T], str] | None = None) -> list[list[T]]:
+    """Split work into batches; with ``key`` (a host), one host's items stay together."""
+    ordered = sorted(items, key=key) if key else list(items)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _gather(futures: Sequence[PrefectFuture[list[R]]]) -> list[R]:
+    results: list[R] = []
+    for future in futures:
+        results.extend(future.result())
+    return results
+
+
+def _retry_each(task_: Any, ids: Sequence[int], settings: Settings) -> list[Any]:
+    """Run the retry task per id; an item still failing after its retries is left to later runs."""
+    retrying = tasks.with_retries(task_, settings)
+    futures = [retrying.submit(item_id, settings) for item_id in ids]
+    outcomes = []
+    for future in futures:
+        state = future.wait() or future.state
+        if state.is_completed():
+            outcome = future.result()
+            if outcome is not None:
+                outcomes.append(outcome)
+    return outcomes
+
+
+# Four batch tasks at once: each keeps up to NEWSFLOW_CONCURRENCY requests in flight
+# and feeds the extraction processes, which is enough to keep two cores busy.
+@flow(
+    name="ingest",
+    task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]  # Prefect's generics
+    log_prints=False,
+)
+def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary:
+    """Fetch due feeds (or the named ones; all with ``force``) and store their new articles."""
+    settings = Settings()
+    logger = get_run_logger()
+    started = time.monotonic()
+    repo = repository(settings)
+    now = datetime.now(UTC)
+
+    if feeds:
+        unknown = sorted(set(feeds) - repo.feed_urls())
+        if unknown:
+            raise UnknownFeedError(f"ingest: not subscribed: {', '.join(unknown)}")
+    due = repo.feeds_to_fetch(now, urls=feeds or None, force=force)
+    logger.info("%d feeds due", len(due))
+
+    feed_futures = [
+        tasks.fetch_feeds_batch.submit(batch, settings, number)
+        for number, batch in enumerate(batches(due, settings.feed_batch_size), start=1)
+    ]
+    feed_outcomes: list[FeedOutcome] = _gather(feed_futures)
+    transient = [o.feed_id for o in feed_outcomes if o.result == "failed" and o.kind == "transient"]
+    feed_outcomes += _retry_each(
+        tasks.retry_feed, transient[: settings.retry_tasks_per_run], settings
+    )
+
+    entries = repo.entries_to_fetch(datetime.now(UTC), limit=settings.max_articles_per_run)
+    logger.info("%d article pages due", len(entries))
+    page_futures = [
+        tasks.fetch_articles_batch.submit(batch, settings, number)
+        for number, batch in enumerate(
+            batches(entries, settings.article_batch_size, key=lambda e: host_of(e.url)), start=1
+        )
+    ]
+    page_outcomes: list[PageOutcome] = _gather(page_futures)
+    budget = max(0, settings.retry_tasks_per_run - len(transient))
+    retry_ids = [
+        o.entry_id for o in page_outcomes if o.result == "failed" and o.kind == "transient"
+    ]
+    page_outcomes += _retry_each(tasks.retry_article, retry_ids[:budget], settings)
+
+    summary = IngestSummary.build(
+        feed_outcomes,
+        page_outcomes,
+        database=describe_database(settings.database_url),
+        seconds=time.monotonic() - started,
+    )
+    for line in summary.lines():
+        logger.info(line)
+    create_markdown_artifact(
+        key="ingest-summary", markdown=summary.markdown(), description="What this ingest run did"
+    )
+    return summary

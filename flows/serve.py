@@ -1,0 +1,143 @@
+"""`newsflow serve`: the ingest flow on a schedule, against a real Prefect API.
+
+Schedules never fire on Prefect's ephemeral API, so `serve` uses the server in
+PREFECT_API_URL; when that is unset it starts a local one bound to 127.0.0.1,
+with its home under the data folder, and stops it on exit.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from types import FrameType
+
+import httpx
+import typer
+
+from flows.settings import Settings
+
+
+class ServeError(Exception):
+    """The local Prefect server could not be started."""
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@contextmanager
+def local_prefect_server(port: int, home: Path, *, timeout: float = 90.0) -> Iterator[str]:
+    """A `prefect server start` on 127.0.0.1:port for the duration; yields its API URL."""
+    if not port_is_free(port):
+        raise ServeError(
+            f"serve: port {port} is busy; pass another with --port or set PREFECT_API_URL"
+        )
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.pop("PREFECT_API_URL", None)
+    env.update(
+        PREFECT_HOME=str(home.resolve()),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_API_HOST="127.0.0.1",
+        PREFECT_SERVER_API_PORT=str(port),
+    )
+    log_path = home / "server.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
+        )
+    api_url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise ServeError(f"serve: the Prefect server exited early; see {log_path}")
+            try:
+                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise ServeError(
+                    f"serve: the Prefect server did not answer in {timeout:g}s; see {log_path}"
+                )
+            time.sleep(0.5)
+        yield api_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def serve_ingest(
+    *, interval: timedelta | None, cron: str | None, port: int, settings: Settings
+) -> None:
+    """Serve the `ingest` deployment until interrupted (Ctrl-C or SIGTERM)."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from flows.ingest import ingest
+
+    # SIGTERM (systemd, docker stop) ends the process like Ctrl-C, so cleanup runs.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    schedule = f"cron {cron!r}" if cron else f"every {interval}"
+
+    def run() -> None:
+        # limit=1: a run that starts while another is still going waits for it.
+        ingest.serve(
+            name="ingest", interval=interval, cron=cron, limit=1, print_starting_message=False
+        )
+
+    try:
+        if get_current_settings().api.url:
+            typer.echo(
+                f"serving deployment ingest/ingest ({schedule}) on {get_current_settings().api.url}"
+            )
+            run()
+            return
+        home = Path(settings.data_dir) / "prefect"
+        typer.echo(f"PREFECT_API_URL is not set: starting a local Prefect server (home {home}) ...")
+        with local_prefect_server(port, home) as api_url:
+            typer.echo(f"Prefect UI: http://127.0.0.1:{port}  (stopped when this command ends)")
+            typer.echo(f"serving deployment ingest/ingest ({schedule}); Ctrl-C to stop")
+            with temporary_settings(updates={PREFECT_API_URL: api_url}):
+                run()
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    except ServeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None

@@ -1,0 +1,130 @@
+"""Settings: ``NEWSFLOW_*`` environment variables, validated once (README lists them all)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.policy import RetryPolicy
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$", re.I)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: str | float | int | timedelta) -> timedelta:
+    """'90s', '15m', '2h', '7d', '1w', or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION_RE.match(value)
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 15m, 2h, 7d)")
+        seconds = float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive, not {value!r}")
+    return timedelta(seconds=seconds)
+
+
+def parse_networks(value: Any) -> list[IPNetwork]:
+    """Comma- or space-separated CIDRs (a bare address is a /32 or /128)."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list | tuple) else re.split(r"[,\s]+", str(value))
+    networks: list[IPNetwork] = []
+    for item in items:
+        if isinstance(item, ipaddress.IPv4Network | ipaddress.IPv6Network):
+            networks.append(item)
+        elif str(item).strip():
+            try:
+                networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
+            except ValueError as exc:
+                raise ValueError(f"not a network in CIDR form: {item!r}") from exc
+    return networks
+
+
+Duration = Annotated[timedelta, NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every setting, with its default. Per-run choices are flow parameters instead."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///data/newsflow.sqlite",
+        description="SQLAlchemy URL; a SQLite file (relative to the working folder) or "
+        "postgresql://user:pass@host/db",
+    )
+    data_dir: str = Field(
+        default="data", description="Folder for local state (Prefect home of `serve`)."
+    )
+    user_agent: str = Field(
+        default="newsflow/0.1 (+https://github.com/newsflow/newsflow)",
+        description="User-Agent sent with every request; say who you are and how to reach you.",
+    )
+    connect_timeout: float = Field(default=10.0, gt=0, description="Seconds to connect.")
+    read_timeout: float = Field(default=30.0, gt=0, description="Seconds between bytes.")
+    total_timeout: float = Field(default=60.0, gt=0, description="Seconds for a whole request.")
+    max_body_bytes: int = Field(
+        default=10_000_000, gt=0, description="Largest response body, counted after decompression."
+    )
+    max_redirects: int = Field(default=5, ge=0, description="Redirects followed per request.")
+    allowed_networks: Annotated[list[IPNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs fetched although private or loopback (comma-separated); empty: none.",
+    )
+    concurrency: int = Field(default=16, ge=1, description="Requests in flight per batch task.")
+    per_host_concurrency: int = Field(default=2, ge=1, description="Requests in flight per host.")
+    task_workers: int = Field(default=4, ge=1, description="Batch tasks run at once in a flow run.")
+    feed_batch_size: int = Field(default=50, ge=1, description="Feeds per fetch task.")
+    article_batch_size: int = Field(default=50, ge=1, description="Article pages per task.")
+    extract_workers: int = Field(
+        default=0, ge=0, description="Extraction processes; 0: one per CPU core, 1: in-process."
+    )
+    max_articles_per_run: int = Field(default=5000, ge=1, description="Pages fetched per run.")
+    max_entries_per_feed: int = Field(default=500, ge=1, description="Entries read per feed fetch.")
+    feed_interval: Duration = Field(
+        default=timedelta(minutes=15), description="How often a healthy feed is fetched."
+    )
+    task_retries: int = Field(default=2, ge=0, description="In-run retries of a transient failure.")
+    task_retry_delay: float = Field(
+        default=2.0, ge=0, description="Seconds before the first in-run retry; doubles each time."
+    )
+    retry_tasks_per_run: int = Field(
+        default=20,
+        ge=0,
+        description="Failed items retried inside a run; the rest wait for later runs.",
+    )
+    retry_base_delay: Duration = Field(
+        default=timedelta(minutes=5), description="First wait before a later run retries a failure."
+    )
+    retry_max_delay: Duration = Field(default=timedelta(hours=24), description="Longest such wait.")
+    max_attempts: int = Field(default=8, ge=1, description="Attempts before a page is given up.")
+
+    @field_validator("allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> list[IPNetwork]:
+        return parse_networks(value)
+
+    @field_validator("feed_interval", "retry_base_delay", "retry_max_delay", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The between-runs backoff policy these settings describe."""
+        return RetryPolicy(
+            base_delay=self.retry_base_delay,
+            max_delay=self.retry_max_delay,
+            max_attempts=self.max_attempts,
+        )

@@ -1,0 +1,152 @@
+"""What a run did, in numbers and reasons: for the CLI, the logs and the Prefect UI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from flows.pipeline import FeedOutcome, PageOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A feed or page that failed in this run, and when it is tried again."""
+
+    url: str
+    reason: str
+    kind: str
+    retry_at: datetime | None  # None: given up
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """Counts and failures of one ingest run."""
+
+    feeds_due: int
+    feeds_parsed: int
+    feeds_not_modified: int
+    feeds_unchanged: int
+    entries_seen: int
+    entries_new: int
+    articles_stored: int
+    duplicates_same_url: int
+    duplicates_same_text: int
+    feed_failures: tuple[Failure, ...]
+    page_failures: tuple[Failure, ...]
+    pages_given_up: int
+    database: str
+    seconds: float
+
+    @classmethod
+    def build(
+        cls,
+        feeds: Sequence[FeedOutcome],
+        pages: Sequence[PageOutcome],
+        *,
+        database: str,
+        seconds: float,
+    ) -> IngestSummary:
+        """Summarise outcomes; an item retried in the run counts by its last outcome."""
+        last_feed = {o.feed_id: o for o in feeds}
+        last_page = {o.entry_id: o for o in pages}
+        feed_counts = Counter(o.result for o in last_feed.values())
+        page_counts = Counter(o.result for o in last_page.values())
+        return cls(
+            feeds_due=len(last_feed),
+            feeds_parsed=feed_counts["parsed"],
+            feeds_not_modified=feed_counts["not_modified"],
+            feeds_unchanged=feed_counts["unchanged"],
+            entries_seen=sum(o.entries_seen for o in last_feed.values()),
+            entries_new=sum(o.entries_new for o in last_feed.values()),
+            articles_stored=page_counts["stored"],
+            duplicates_same_url=page_counts["duplicate_url"]
+            + sum(o.known_url for o in last_feed.values()),
+            duplicates_same_text=page_counts["duplicate_content"],
+            feed_failures=tuple(
+                Failure(o.url, o.error or "", o.kind or "", o.next_fetch_at)
+                for o in last_feed.values()
+                if o.result == "failed"
+            ),
+            page_failures=tuple(
+                Failure(o.url, o.error or "", o.kind or "", o.next_attempt_at)
+                for o in last_page.values()
+                if o.result in ("failed", "given_up")
+            ),
+            pages_given_up=page_counts["given_up"],
+            database=database,
+            seconds=seconds,
+        )
+
+    @property
+    def failures(self) -> int:
+        return len(self.feed_failures) + len(self.page_failures)
+
+    @property
+    def nothing_new(self) -> bool:
+        return (
+            self.entries_new == 0 and self.articles_stored == 0 and self.duplicates_same_text == 0
+        )
+
+    def lines(self) -> list[str]:
+        """The summary as short plain-text lines."""
+        out = [
+            f"feeds: {self.feeds_due} due, {self.feeds_parsed} fetched and parsed, "
+            f"{self.feeds_not_modified} not modified (304), {self.feeds_unchanged} unchanged, "
+            f"{len(self.feed_failures)} failed",
+            f"entries: {self.entries_seen} seen, {self.entries_new} new",
+            f"articles: {self.articles_stored} stored",
+            f"exact duplicates: {self.duplicates_same_url} skipped (same URL), "
+            f"{self.duplicates_same_text} stored in the first copy's story (same text)",
+            f"failures: {self.failures} ({self.pages_given_up} pages given up)",
+        ]
+        for label, items in (("feed", self.feed_failures), ("page", self.page_failures)):
+            for failure in items:
+                when = (
+                    f"retry after {failure.retry_at:%Y-%m-%d %H:%M:%S}Z"
+                    if failure.retry_at
+                    else "given up"
+                )
+                out.append(f"  {label} {failure.url}: {failure.reason} [{failure.kind}; {when}]")
+        if self.nothing_new:
+            out.append("nothing new: every entry was already stored")
+        out.append(f"database: {self.database}")
+        out.append(f"took {self.seconds:.1f}s")
+        return out
+
+    def markdown(self) -> str:
+        """The summary as a Markdown artifact for the Prefect UI."""
+        rows = [
+            ("Feeds due", self.feeds_due),
+            ("Feeds fetched and parsed", self.feeds_parsed),
+            ("Feeds not modified (304)", self.feeds_not_modified),
+            ("Feeds unchanged (same body)", self.feeds_unchanged),
+            ("Feeds failed", len(self.feed_failures)),
+            ("Entries seen", self.entries_seen),
+            ("New entries", self.entries_new),
+            ("Articles stored", self.articles_stored),
+            ("Exact duplicates skipped (same URL)", self.duplicates_same_url),
+            ("Exact duplicates stored (same text)", self.duplicates_same_text),
+            ("Pages failed", len(self.page_failures)),
+            ("Pages given up", self.pages_given_up),
+        ]
+        text = ["# Ingest summary", "", "| | |", "|---|---:|"]
+        text += [f"| {name} | {value} |" for name, value in rows]
+        failures = [("feed", f) for f in self.feed_failures] + [
+            ("page", f) for f in self.page_failures
+        ]
+        if failures:
+            text += [
+                "",
+                "## Failures",
+                "",
+                "| | URL | Reason | Kind | Retry at |",
+                "|---|---|---|---|---|",
+            ]
+            for label, f in failures:
+                reason = f.reason.replace("|", "\\|")
+                when = f"{f.retry_at:%Y-%m-%d %H:%M}Z" if f.retry_at else "given up"
+                text.append(f"| {label} | {f.url} | {reason} | {f.kind} | {when} |")
+        text += ["", f"Database: `{self.database}`; took {self.seconds:.1f}s."]
+        return "\n".join(text)

@@ -1,0 +1,75 @@
+"""Prefect tasks: thin wrappers over pipeline.py, shaped for the UI and for speed.
+
+Work runs in batches (one task per batch of feeds or pages, never one per article:
+each task run costs the API about 10 ms and a local server records only ~20 a
+second). Items that fail transiently get a task of their own with Prefect retries,
+exponential backoff and jitter; their number per run is capped by the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.tasks import Task, exponential_backoff
+
+from extractors.errors import TransientError
+from flows import pipeline
+from flows.pipeline import FeedOutcome, PageOutcome
+from flows.settings import Settings
+from storage.records import EntryWork, FeedWork
+
+
+def _only_transient(_task: Task[..., Any], _run: TaskRun, state: State[Any]) -> bool:
+    """Retry a task only when it failed with a TransientError."""
+    return isinstance(state.result(raise_on_failure=False), TransientError)
+
+
+@task(name="fetch-feeds", task_run_name="fetch-feeds-batch-{batch}", cache_policy=NO_CACHE)
+def fetch_feeds_batch(feeds: list[FeedWork], settings: Settings, batch: int) -> list[FeedOutcome]:
+    """Fetch, parse and store a batch of feeds."""
+    return pipeline.fetch_feeds(feeds, settings)
+
+
+@task(name="fetch-articles", task_run_name="fetch-articles-batch-{batch}", cache_policy=NO_CACHE)
+def fetch_articles_batch(
+    entries: list[EntryWork], settings: Settings, batch: int
+) -> list[PageOutcome]:
+    """Fetch, extract and store a batch of article pages."""
+    return pipeline.fetch_articles(entries, settings)
+
+
+@task(name="retry-feed", task_run_name="retry-feed-{feed_id}", cache_policy=NO_CACHE)
+def retry_feed(feed_id: int, settings: Settings) -> FeedOutcome | None:
+    """One feed again; raises TransientError (to be retried) while it fails transiently."""
+    feeds = pipeline.repository(settings).feeds_by_id([feed_id])
+    if not feeds:
+        return None
+    outcome = pipeline.fetch_feeds(feeds, settings)[0]
+    if outcome.result == "failed" and outcome.kind == "transient":
+        raise TransientError(outcome.error or "transient failure")
+    return outcome
+
+
+@task(name="retry-article", task_run_name="retry-article-{entry_id}", cache_policy=NO_CACHE)
+def retry_article(entry_id: int, settings: Settings) -> PageOutcome | None:
+    """One page again; raises TransientError (to be retried) while it fails transiently."""
+    entries = pipeline.repository(settings).entries_by_id([entry_id])
+    if not entries:
+        return None  # stored meanwhile
+    outcome = pipeline.fetch_articles(entries, settings)[0]
+    if outcome.result == "failed" and outcome.kind == "transient":
+        raise TransientError(outcome.error or "transient failure")
+    return outcome
+
+
+def with_retries(task_: Task[..., Any], settings: Settings) -> Task[..., Any]:
+    """The task with in-run retries as the settings describe them."""
+    return task_.with_options(
+        retries=settings.task_retries,
+        retry_delay_seconds=exponential_backoff(backoff_factor=settings.task_retry_delay),
+        retry_jitter_factor=0.5,
+        retry_condition_fn=_only_transient,
+    )

@@ -1,0 +1,59 @@
+"""Articles as plain dicts for `newsflow export`: the stable interface other tools read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from storage.engine import READ_ONLY
+from storage.models import Article, Feed
+
+#: The export's fields, in order. Documented in README.md; add fields, never rename.
+EXPORT_FIELDS = (
+    "id",
+    "url",
+    "canonical_url",
+    "feed_url",
+    "title",
+    "author",
+    "published_at",
+    "fetched_at",
+    "language",
+    "site_name",
+    "description",
+    "image_url",
+    "text",
+    "story_id",
+    "duplicate_of",
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def iter_articles(
+    engine: Engine, *, since: datetime | None = None, batch: int = 500
+) -> Iterator[dict[str, Any]]:
+    """Every article fetched at or after ``since`` (all without it), oldest first."""
+    columns = [
+        Feed.url.label("feed_url") if name == "feed_url" else getattr(Article, name)
+        for name in EXPORT_FIELDS
+    ]
+    stmt = (
+        select(*columns)
+        .outerjoin(Feed, Feed.id == Article.feed_id)
+        .order_by(Article.id)
+        .execution_options(yield_per=batch)
+    )
+    if since is not None:
+        stmt = stmt.where(Article.fetched_at >= since)
+    with engine.connect().execution_options(**READ_ONLY) as connection:
+        for row in connection.execute(stmt):
+            record = dict(row._mapping)
+            for name in ("published_at", "fetched_at"):
+                record[name] = _iso(record[name])
+            yield record

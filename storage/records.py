@@ -1,0 +1,74 @@
+"""Plain records that cross the storage boundary (no ORM objects leave storage/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class FeedWork:
+    """A feed to fetch, with what conditional GET needs."""
+
+    id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    error_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """A feed as `newsflow feeds list` shows it."""
+
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    status: str
+    added_at: datetime
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    next_fetch_at: datetime | None
+    error_count: int
+    last_error: str | None
+    articles: int
+    pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryWork:
+    """An entry whose article page is due to be fetched."""
+
+    id: int
+    feed_id: int
+    url: str
+    canonical_url: str
+    title: str | None
+    summary: str | None
+    author: str | None
+    published_at: datetime | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntriesAdded:
+    """What storing a feed's entries did."""
+
+    seen: int  # entries in the feed
+    new: int  # entries not stored before
+    known_url: int  # new entries whose article was already stored (another feed, other URL)
+
+
+StoreOutcome = Literal["stored", "duplicate_url", "duplicate_content"]
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRecorded:
+    """What recording a failed attempt decided."""
+
+    attempts: int
+    next_attempt_at: datetime | None  # None: given up
+    given_up: bool

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from extractors.articles import ExtractOptions, decode_html, extract_article
+from extractors.errors import ExtractionError
+
+PARAGRAPHS = [
+    "HARBOR CITY, Nov. 20 - Dockworkers at the Port of Harbor City returned to work on Friday "
+    "after a nine-day strike that idled 14 berths and left 62 container ships waiting offshore.",
+    "\u201cThis agreement protects the jobs of 3,200 members for the next four years,\u201d said "
+    "Marta Quintero, president of Local 17, at a news conference outside the union hall.",
+    "The deal raises base pay by 11.5 percent over the contract and funds a training centre. "
+    "Port director Daniel Osei said the backlog would take about three weeks to clear.",
+]
+
+
+def page(*, lang: str = "en", body_extra: str = "") -> str:
+    article = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<title>Port strike ends after nine days | Harbor Courier</title>
+<meta name="author" content="Ana Ruiz">
+<meta name="description" content="Dockworkers return to work.">
+<meta property="og:site_name" content="Harbor Courier">
+<meta property="article:published_time" content="2026-11-20T09:30:00Z">
+<link rel="canonical" href="/2026/11/20/port-strike-ends.html?utm_source=x">
+</head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sports">Sports</a></nav>
+<div class="cookie-banner">We use cookies to improve your experience. Accept all cookies?</div>
+<article><h1>Port strike ends after nine days</h1><p class="byline">By Ana Ruiz</p>{article}</article>
+<section class="comments"><h2>Comments</h2><p>Reader42: About time this ended, honestly.</p></section>
+<footer>Copyright 2026 Harbor Courier. All rights reserved. Privacy policy.</footer>
+{body_extra}</body></html>"""
+
+
+def test_article_text_without_clutter_and_metadata() -> None:
+    article = extract_article(
+        page(), url="https://courier.example/2026/11/20/port-strike-ends.html"
+    )
+    for paragraph in PARAGRAPHS:
+        assert paragraph in article.text
+    for clutter in ("cookies", "Reader42", "All rights reserved", "Sports"):
+        assert clutter not in article.text
+    assert article.title is not None and article.title.startswith(
+        "Port strike ends after nine days"
+    )
+    assert article.author == "Ana Ruiz"
+    assert article.language == "en"
+    assert article.site_name == "Harbor Courier"
+    assert article.published_at == datetime(2026, 11, 20, tzinfo=UTC)
+    assert article.canonical_url == "https://courier.example/2026/11/20/port-strike-ends.html"
+    assert article.method == "trafilatura"
+    assert article.extractor_version.startswith("trafilatura/")
+
+
+def test_language_from_regional_tag() -> None:
+    assert extract_article(page(lang="pt-BR"), url="https://e.example/a").language == "pt"
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["", "   ", "<html><body><nav>Home</nav><p>Subscribe to read.</p></body></html>"],
+)
+def test_no_article_raises_extraction_error(html: str) -> None:
+    with pytest.raises(ExtractionError, match=r"^extract: "):
+        extract_article(html, url="https://e.example/a")
+
+
+def test_min_text_length_option() -> None:
+    with pytest.raises(ExtractionError, match="at least 100000"):
+        extract_article(page(), options=ExtractOptions(min_text_length=100_000))
+
+
+def test_decode_html_prefers_http_charset_then_meta_then_utf8() -> None:
+    text = "Café São Paulo – “quoted”"
+    assert decode_html(text.encode("utf-8"), "utf-8") == text
+    assert decode_html(text.encode("cp1252"), "windows-1252") == text
+    meta = '<meta charset="windows-1252"><p>Café</p>'.encode("cp1252")
+    assert "Café" in decode_html(meta, None)
+    assert decode_html("Café".encode(), None) == "Café"
+    # Undecodable as UTF-8 and unlabelled: windows-1252, as browsers do.
+    assert decode_html("Café".encode("latin-1"), None) == "Café"
+    # A BOM wins over everything; an unknown label is skipped.
+    assert decode_html(b"\xef\xbb\xbfCaf\xc3\xa9", "bogus-charset") == "Café"
+    # latin-1 labels mean windows-1252 (WHATWG Encoding).
+    assert decode_html(b"\x93q\x94", "iso-8859-1") == "\u201cq\u201d"

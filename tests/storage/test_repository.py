@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from extractors.opml import Subscription
+from storage.export import EXPORT_FIELDS, iter_articles
+from storage.models import Article, Entry, Story
+from storage.repository import Repository
+from tests.storage.helpers import NOW, article, body, entry, parsed
+
+FEED = "https://news.example/feed.xml"
+
+
+def _feed(repo: Repository, url: str = FEED) -> int:
+    repo.add_feeds([Subscription(url)], NOW)
+    (work,) = [f for f in repo.feeds_to_fetch(NOW, force=True) if f.url == url]
+    return work.id
+
+
+def _count(engine: Engine, model: type) -> int:
+    with engine.connect() as c:
+        return int(c.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_add_feeds_is_idempotent(repo: Repository) -> None:
+    assert repo.add_feeds([Subscription(FEED, "Ledger")], NOW) == [FEED]
+    assert repo.add_feeds([Subscription(FEED), Subscription(FEED + "2")], NOW) == [FEED + "2"]
+    assert [f.url for f in repo.list_feeds()] == [FEED, FEED + "2"]
+    assert repo.list_feeds()[0].title == "Ledger"
+
+
+def test_due_feeds_force_and_named(repo: Repository) -> None:
+    feed_id = _feed(repo)
+    repo.add_feeds([Subscription(FEED + "2")], NOW)
+    later = NOW + timedelta(minutes=15)
+    repo.record_feed_unchanged(feed_id, NOW, later)
+    assert [f.url for f in repo.feeds_to_fetch(NOW)] == [FEED + "2"]
+    assert {f.url for f in repo.feeds_to_fetch(NOW, force=True)} == {FEED, FEED + "2"}
+    assert [f.url for f in repo.feeds_to_fetch(NOW, urls=[FEED], force=True)] == [FEED]
+    assert {f.url for f in repo.feeds_to_fetch(later)} == {FEED, FEED + "2"}
+
+
+def test_entries_are_stored_once(repo: Repository, engine: Engine) -> None:
+    feed_id = _feed(repo)
+    first = repo.record_feed_parsed(
+        feed_id,
+        parsed(entry(1), entry(2)),
+        NOW,
+        NOW,
+        etag='"e1"',
+        last_modified=None,
+        body_hash="h1",
+    )
+    again = repo.record_feed_parsed(
+        feed_id,
+        parsed(entry(1), entry(2), entry(3)),
+        NOW,
+        NOW,
+        etag='"e2"',
+        last_modified=None,
+        body_hash="h2",
+    )
+    assert (first.seen, first.new, again.seen, again.new) == (2, 2, 3, 1)
+    assert _count(engine, Entry) == 3
+    (feed,) = repo.feeds_to_fetch(NOW, force=True)
+    assert (feed.etag, feed.content_hash) == ('"e2"', "h2")
+
+
+def test_store_article_and_exact_duplicates(repo: Repository, engine: Engine) -> None:
+    feed_id = _feed(repo)
+    repo.record_feed_parsed(
+        feed_id,
+        parsed(entry(1), entry(2), entry(3)),
+        NOW,
+        NOW,
+        etag=None,
+        last_modified=None,
+        body_hash="h",
+    )
+    e1, e2, e3 = repo.entries_to_fetch(NOW, limit=10)
+    assert (
+        repo.store_article(
+            e1,
+            article(body(1)),
+            canonical_url=e1.canonical_url,
+            final_url=e1.canonical_url,
+            published_at=NOW,
+            now=NOW,
+        )
+        == "stored"
+    )
+    # Same text, other punctuation and case: an exact duplicate in the first copy's story.
+    copy = body(1).upper().replace(".", "!")
+    assert (
+        repo.store_article(
+            e2,
+            article(copy),
+            canonical_url=e2.canonical_url,
+            final_url=e2.canonical_url,
+            published_at=NOW,
+            now=NOW,
+        )
+        == "duplicate_content"
+    )
+    # Another entry that redirected to the first article's URL: linked, not stored again.
+    assert (
+        repo.store_article(
+            e3,
+            article(body(3)),
+            canonical_url=e1.canonical_url,
+            final_url=e1.canonical_url,
+            published_at=NOW,
+            now=NOW,
+        )
+        == "duplicate_url"
+    )
+    with engine.connect() as c:
+        rows = c.execute(
+            select(Article.id, Article.story_id, Article.duplicate_of).order_by(Article.id)
+        ).all()
+        states = c.execute(select(Entry.state, Entry.article_id).order_by(Entry.id)).all()
+    assert len(rows) == 2
+    (a1, s1, d1), (a2, s2, d2) = rows
+    assert (d1, d2, s2) == (None, a1, s1)
+    assert states == [("done", a1), ("done", a2), ("done", a1)]
+    assert _count(engine, Story) == 1
+    assert repo.entries_to_fetch(NOW, limit=10) == []
+
+
+def test_new_entry_for_known_url_is_linked_without_fetching(repo: Repository) -> None:
+    feed_a, feed_b = _feed(repo), _feed(repo, "https://other.example/rss")
+    repo.record_feed_parsed(
+        feed_a, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="a"
+    )
+    (e1,) = repo.entries_to_fetch(NOW, limit=10)
+    repo.store_article(
+        e1,
+        article(body(1)),
+        canonical_url=e1.canonical_url,
+        final_url=e1.url,
+        published_at=None,
+        now=NOW,
+    )
+    added = repo.record_feed_parsed(
+        feed_b,
+        parsed(entry(1, key="other-guid")),
+        NOW,
+        NOW,
+        etag=None,
+        last_modified=None,
+        body_hash="b",
+    )
+    assert (added.new, added.known_url) == (1, 1)
+    assert repo.entries_to_fetch(NOW, limit=10) == []
+
+
+def test_failures_back_off_then_give_up(repo: Repository, engine: Engine) -> None:
+    feed_id = _feed(repo)
+    repo.record_feed_parsed(
+        feed_id, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="h"
+    )
+    (e1,) = repo.entries_to_fetch(NOW, limit=10)
+    first = repo.record_entry_failure(
+        e1.id, "fetch: 503 from news.example", "transient", NOW, rand=0.5
+    )
+    assert first.attempts == 1 and first.next_attempt_at == NOW + timedelta(minutes=5)
+    assert repo.entries_to_fetch(NOW, limit=10) == []  # not due yet
+    assert [e.id for e in repo.entries_to_fetch(NOW + timedelta(minutes=5), limit=10)] == [e1.id]
+    second = repo.record_entry_failure(e1.id, "fetch: 503", "transient", NOW, rand=0.5)
+    assert second.next_attempt_at == NOW + timedelta(minutes=10)
+    # Permanent failures give up after max_permanent_attempts (3) in all.
+    third = repo.record_entry_failure(
+        e1.id, "fetch: 404 from news.example", "permanent", NOW, rand=0.5
+    )
+    assert third.given_up and third.next_attempt_at is None
+    with engine.connect() as c:
+        state, reason, attempts = c.execute(
+            select(Entry.state, Entry.last_error, Entry.attempts)
+        ).one()
+    assert (state, attempts) == ("given_up", 3)
+    assert reason == "gave up: fetch: 404 from news.example"
+    assert repo.entries_to_fetch(NOW + timedelta(days=30), limit=10) == []
+
+
+def test_feed_failure_is_recorded_and_cleared(repo: Repository) -> None:
+    feed_id = _feed(repo)
+    retry_at = repo.record_feed_failure(feed_id, "parse: not a feed", "permanent", NOW, rand=0.5)
+    assert retry_at == NOW + timedelta(minutes=5)
+    (info,) = repo.list_feeds()
+    assert (info.status, info.error_count, info.last_error) == ("failing", 1, "parse: not a feed")
+    repo.record_feed_parsed(
+        feed_id, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="h"
+    )
+    (info,) = repo.list_feeds()
+    assert (info.status, info.error_count, info.last_error, info.pending) == ("ok", 0, None, 1)
+
+
+def test_export_fields(repo: Repository, engine: Engine) -> None:
+    feed_id = _feed(repo)
+    repo.record_feed_parsed(
+        feed_id, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="h"
+    )
+    (e1,) = repo.entries_to_fetch(NOW, limit=10)
+    repo.store_article(
+        e1,
+        article(body(1), title="Budget vote"),
+        canonical_url=e1.canonical_url,
+        final_url=e1.url,
+        published_at=NOW,
+        now=NOW,
+    )
+    (record,) = list(iter_articles(engine))
+    assert tuple(record) == EXPORT_FIELDS
+    assert record["feed_url"] == FEED
+    assert record["canonical_url"] == "https://news.example/story-1"
+    assert record["url"] == "https://news.example/story-1?utm_source=rss"
+    assert record["published_at"] == "2026-11-20T12:00:00Z"
+    assert (record["title"], record["language"], record["duplicate_of"]) == (
+        "Budget vote",
+        "en",
+        None,
+    )
+    assert list(iter_articles(engine, since=NOW + timedelta(seconds=1))) == []
+
+
+def test_naive_datetimes_are_refused(repo: Repository) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        repo.add_feeds([Subscription(FEED)], NOW.replace(tzinfo=None))
