@@ -92,12 +92,21 @@ def local_prefect_server(port: int, home: Path, *, timeout: float = 90.0) -> Ite
             time.sleep(0.5)
         yield api_url
     finally:
-        process.terminate()
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and any process it started (it leads its own process group)."""
+    for sig, wait in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 10.0)):
         try:
-            process.wait(timeout=20)
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            continue
 
 
 def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:

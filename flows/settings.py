@@ -84,7 +84,6 @@ class Settings(BaseSettings):
     )
     concurrency: int = Field(default=16, ge=1, description="Requests in flight per batch task.")
     per_host_concurrency: int = Field(default=2, ge=1, description="Requests in flight per host.")
-    task_workers: int = Field(default=4, ge=1, description="Batch tasks run at once in a flow run.")
     feed_batch_size: int = Field(default=50, ge=1, description="Feeds per fetch task.")
     article_batch_size: int = Field(default=50, ge=1, description="Article pages per task.")
     extract_workers: int = Field(

@@ -1,0 +1,1 @@
+"""Benchmarks (make bench): not tests, figures recorded in bench/README.md."""

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.samplesite import SampleSite, SiteServer, build_site
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """One throw-away Prefect API for every flow test in the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def site() -> SampleSite:
+    return build_site(outlets=4, articles_per_outlet=6, seed=7)
+
+
+@pytest.fixture
+def site_server(site: SampleSite) -> Iterator[SiteServer]:
+    with SiteServer(site, host="127.0.0.1", port=0, slow_seconds=0.3) as server:
+        yield server
+
+
+@pytest.fixture
+def flow_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Settings for a flow run: a fresh SQLite file, loopback allowed, quick retries."""
+    url = f"sqlite:///{tmp_path / 'flow.sqlite'}"
+    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("NEWSFLOW_ALLOWED_NETWORKS", "127.0.0.1/32")
+    monkeypatch.setenv("NEWSFLOW_TASK_RETRY_DELAY", "0.2")
+    monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "1")
+    monkeypatch.setenv("NEWSFLOW_READ_TIMEOUT", "5")
+    return url

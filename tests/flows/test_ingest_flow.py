@@ -1,0 +1,117 @@
+"""Whole ingest runs under Prefect against the sample news site, with real SQLite files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from extractors.opml import Subscription
+from extractors.urls import canonicalize_url
+from flows.ingest import ingest
+from flows.pipeline import repository
+from flows.resources import engine_for
+from flows.samplesite import SampleSite, SiteServer
+from flows.settings import Settings
+from storage.export import iter_articles
+from storage.models import Article, Entry
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+def _subscribe(server: SiteServer) -> None:
+    repository(Settings()).add_feeds([Subscription(u) for u in server.feed_urls], datetime.now(UTC))
+
+
+def _count(url: str, model: type) -> int:
+    with engine_for(url).connect() as c:
+        return int(c.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_first_run_stores_articles_and_rerun_adds_nothing(
+    flow_env: str, site: SampleSite, site_server: SiteServer
+) -> None:
+    _subscribe(site_server)
+    first = ingest()
+    broken = [f for f in site.feeds if f.format == "malformed"]
+    assert first.feeds_due == len(site.feeds)
+    assert len(first.feed_failures) == len(broken)
+    assert all(f.reason.startswith("parse: ") for f in first.feed_failures)
+    # Every servable article is stored once: the 404 fails; the 503-once page is
+    # stored by an in-run retry; URLs seen twice (tracking parameters) count once.
+    articles = site.articles()
+    urls = {canonicalize_url(site_server.url(p.path)) for p in articles}
+    assert _count(flow_env, Article) == len(urls)
+    assert first.articles_stored + first.duplicates_same_text == len(urls)
+    missing = site_server.url(site.fault_paths["missing"])
+    assert [f.url for f in first.page_failures] == [missing]
+    assert first.page_failures[0].reason.startswith("fetch: 404")
+    assert first.duplicates_same_url > 0  # aggregator links to outlet pages
+
+    site_server.clear_requests()
+    second = ingest(force=True)
+    assert second.nothing_new
+    assert second.feeds_not_modified == len(site.feeds) - len(broken)
+    assert _count(flow_env, Article) == len(urls)
+    pages = [r for r in site_server.requests if not r.path.endswith((".xml", ".rdf"))]
+    assert pages == []  # a rerun fetches no article page
+    assert all(r.if_none_match for r in site_server.requests if "broken" not in r.path)
+
+
+def test_exact_duplicates_share_a_story(
+    flow_env: str, site: SampleSite, site_server: SiteServer
+) -> None:
+    _subscribe(site_server)
+    ingest()
+    by_url = {a["canonical_url"]: a for a in iter_articles(engine_for(flow_env))}
+    copies = [p for p in site.articles() if p.kind == "exact-copy"]
+    assert copies
+    for page in copies:
+        stored = by_url[canonicalize_url(site_server.url(page.path))]
+        sources = [
+            p
+            for p in site.articles()
+            if p.story == page.story and p.paragraphs == page.paragraphs and p.path != page.path
+        ]
+        first_copy = [by_url[canonicalize_url(site_server.url(p.path))] for p in sources]
+        assert any(stored["story_id"] == other["story_id"] for other in first_copy)
+        assert stored["duplicate_of"] is not None or all(
+            other["duplicate_of"] == stored["id"] for other in first_copy
+        )
+    # Different stories never share a story id through exact matching.
+    story_of_page = {p.story for p in site.articles()}
+    assert len({a["story_id"] for a in by_url.values()}) >= len(story_of_page) - len(copies)
+
+
+def test_503_once_page_is_stored_on_the_next_run_without_in_run_retries(
+    flow_env: str, site: SampleSite, site_server: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSFLOW_TASK_RETRIES", "0")
+    monkeypatch.setenv("NEWSFLOW_RETRY_BASE_DELAY", "0.5s")
+    _subscribe(site_server)
+    first = ingest()
+    flaky = site_server.url(site.fault_paths["flaky"])
+    failed = {f.url: f for f in first.page_failures}
+    assert failed[flaky].reason == "fetch: 503 from 127.0.0.1"
+    assert failed[flaky].kind == "transient"
+    assert failed[flaky].retry_at is not None
+    import time
+
+    time.sleep(1.0)  # the retry (0.5s +-25% jitter) is due
+    second = ingest()
+    assert flaky not in {f.url for f in second.page_failures}
+    with engine_for(flow_env).connect() as c:
+        state, attempts = c.execute(
+            select(Entry.state, Entry.attempts).where(Entry.url == flaky)
+        ).one()
+    assert (state, attempts) == ("done", 1)
+
+
+def test_named_feeds_only(flow_env: str, site: SampleSite, site_server: SiteServer) -> None:
+    _subscribe(site_server)
+    one = site_server.feed_urls[0]
+    summary = ingest(feeds=[one])
+    assert summary.feeds_due == 1
+    fetched = {r.path for r in site_server.requests if r.path.endswith((".xml", ".rdf"))}
+    assert len(fetched) == 1

@@ -1,0 +1,64 @@
+"""`newsflow serve` without PREFECT_API_URL: starts a local server, serves, stops both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_starts_a_local_server_registers_the_schedule_and_stops(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        NEWSFLOW_DATA_DIR=str(tmp_path / "data"),
+        NEWSFLOW_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite'}",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows", "serve", "--interval", "1h", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 150
+        deployment = None
+        while time.monotonic() < deadline and deployment is None:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                found = httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()
+            except (httpx.TransportError, ValueError):
+                found = []
+            deployment = next((d for d in found if d["name"] == "ingest"), None)
+            time.sleep(1)
+        assert deployment is not None, "the ingest deployment never appeared"
+        (schedule,) = deployment["schedules"]
+        assert schedule["schedule"]["interval"] == 3600
+        assert (tmp_path / "data" / "prefect").is_dir()  # the server's home
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert f"Prefect UI: http://127.0.0.1:{port}" in output
+    assert "stopped" in output
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{api}/health", timeout=5)

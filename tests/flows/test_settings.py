@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from flows.settings import Settings, parse_duration
+
+
+def test_defaults() -> None:
+    settings = Settings()
+    assert settings.database_url == "sqlite:///data/newsflow.sqlite"
+    assert settings.allowed_networks == []
+    assert settings.feed_interval == timedelta(minutes=15)
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSFLOW_ALLOWED_NETWORKS", "127.0.0.1/32, 10.0.0.0/8 ::1")
+    monkeypatch.setenv("NEWSFLOW_FEED_INTERVAL", "2h")
+    monkeypatch.setenv("NEWSFLOW_MAX_BODY_BYTES", "1000")
+    settings = Settings()
+    assert settings.allowed_networks == [
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+    ]
+    assert settings.feed_interval == timedelta(hours=2)
+    assert settings.max_body_bytes == 1000
+    assert settings.retry_policy.max_attempts == 8
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSFLOW_ALLOWED_NETWORKS", "not-a-net"),
+        ("NEWSFLOW_FEED_INTERVAL", "soon"),
+        ("NEWSFLOW_MAX_BODY_BYTES", "-5"),
+    ],
+)
+def test_invalid_settings_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90s", 90),
+        ("15m", 900),
+        ("2h", 7200),
+        ("1d", 86400),
+        ("1w", 604800),
+        ("30", 30),
+        ("1.5h", 5400),
+        ("250ms", 0.25),
+    ],
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0", "-1m", "abc", "5 years"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)
