@@ -43,6 +43,26 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
+def _feed_work(feed: Feed) -> FeedWork:
+    return FeedWork(
+        feed.id, feed.url, feed.etag, feed.last_modified, feed.content_hash, feed.error_count
+    )
+
+
+def _entry_work(entry: Entry) -> EntryWork:
+    return EntryWork(
+        entry.id,
+        entry.feed_id,
+        entry.url,
+        entry.canonical_url,
+        entry.title,
+        entry.summary,
+        entry.author,
+        entry.published_at,
+        entry.attempts,
+    )
+
+
 class Repository:
     """newsflow's database, one short transaction per call."""
 
@@ -145,19 +165,13 @@ class Repository:
             stmt = stmt.where(or_(Feed.next_fetch_at.is_(None), Feed.next_fetch_at <= now))
         stmt = stmt.order_by(Feed.next_fetch_at, Feed.id)
         with self._read() as session:
-            return [
-                FeedWork(f.id, f.url, f.etag, f.last_modified, f.content_hash, f.error_count)
-                for f in session.scalars(stmt)
-            ]
+            return [_feed_work(f) for f in session.scalars(stmt)]
 
     def feeds_by_id(self, feed_ids: Sequence[int]) -> list[FeedWork]:
         """Feeds by id, with their current validators."""
         with self._read() as session:
             stmt = select(Feed).where(Feed.id.in_(list(feed_ids))).order_by(Feed.id)
-            return [
-                FeedWork(f.id, f.url, f.etag, f.last_modified, f.content_hash, f.error_count)
-                for f in session.scalars(stmt)
-            ]
+            return [_feed_work(f) for f in session.scalars(stmt)]
 
     def record_feed_unchanged(
         self,
@@ -300,20 +314,7 @@ class Repository:
         if feed_ids is not None:
             stmt = stmt.where(Entry.feed_id.in_(list(feed_ids)))
         with self._read() as session:
-            return [
-                EntryWork(
-                    e.id,
-                    e.feed_id,
-                    e.url,
-                    e.canonical_url,
-                    e.title,
-                    e.summary,
-                    e.author,
-                    e.published_at,
-                    e.attempts,
-                )
-                for e in session.scalars(stmt)
-            ]
+            return [_entry_work(e) for e in session.scalars(stmt)]
 
     def entries_by_id(self, entry_ids: Sequence[int]) -> list[EntryWork]:
         """Entries still waiting for their page, by id (done ones are left out)."""
@@ -321,20 +322,7 @@ class Repository:
             stmt = select(Entry).where(
                 Entry.id.in_(list(entry_ids)), Entry.state.in_(("pending", "failed"))
             )
-            return [
-                EntryWork(
-                    e.id,
-                    e.feed_id,
-                    e.url,
-                    e.canonical_url,
-                    e.title,
-                    e.summary,
-                    e.author,
-                    e.published_at,
-                    e.attempts,
-                )
-                for e in session.scalars(stmt.order_by(Entry.id))
-            ]
+            return [_entry_work(e) for e in session.scalars(stmt.order_by(Entry.id))]
 
     def store_article(
         self,
@@ -348,96 +336,86 @@ class Repository:
     ) -> StoreOutcome:
         """Store an extracted article for an entry; exact duplicates join the first copy's story."""
         with self._write() as session:
-            return self._store(session, entry, article, canonical_url, final_url, published_at, now)
-
-    def _store(
-        self,
-        session: Session,
-        entry: EntryWork,
-        article: ExtractedArticle,
-        canonical_url: str,
-        final_url: str,
-        published_at: datetime | None,
-        now: datetime,
-    ) -> StoreOutcome:
-        existing = session.scalar(select(Article.id).where(Article.canonical_url == canonical_url))
-        if existing is not None:
-            self._finish_entry(session, entry.id, existing)
-            return "duplicate_url"
-
-        text_hash = content_hash(article.text)
-        owner = session.execute(
-            select(Article.id, Article.story_id)
-            .join(ContentHash, ContentHash.article_id == Article.id)
-            .where(ContentHash.text_hash == text_hash)
-        ).first()
-        title = article.title or entry.title
-        if owner is not None:
-            story_id, duplicate_of = owner.story_id, owner.id
-        else:
-            story = Story(created_at=now, title=title)
-            session.add(story)
-            session.flush()
-            story_id, duplicate_of = story.id, None
-
-        article_id = session.execute(
-            self._insert(session, Article)
-            .values(
-                canonical_url=canonical_url,
-                url=final_url,
-                feed_id=entry.feed_id,
-                title=title,
-                author=article.author or entry.author,
-                published_at=published_at,
-                fetched_at=now,
-                language=article.language,
-                site_name=article.site_name,
-                description=article.description,
-                image_url=article.image_url,
-                text=article.text,
-                text_hash=text_hash,
-                story_id=story_id,
-                duplicate_of=duplicate_of,
-                extractor=article.extractor_version,
-            )
-            .on_conflict_do_nothing(index_elements=["canonical_url"])
-            .returning(Article.id)
-        ).scalar()
-        if article_id is None:
-            # Another run stored this URL between our check and our insert.
-            if duplicate_of is None:
-                session.execute(delete(Story).where(Story.id == story_id))
-            winner = session.scalar(
+            existing = session.scalar(
                 select(Article.id).where(Article.canonical_url == canonical_url)
             )
-            assert winner is not None
-            self._finish_entry(session, entry.id, winner)
-            return "duplicate_url"
+            if existing is not None:
+                self._finish_entry(session, entry.id, existing)
+                return "duplicate_url"
 
-        outcome: StoreOutcome = "duplicate_content" if duplicate_of is not None else "stored"
-        if duplicate_of is None:
-            claimed = session.execute(
-                self._insert(session, ContentHash)
-                .values(text_hash=text_hash, article_id=article_id)
-                .on_conflict_do_nothing(index_elements=["text_hash"])
-                .returning(ContentHash.article_id)
-            ).scalar()
-            if claimed is None:
-                # Another run stored the same text first: become its duplicate.
-                first = session.execute(
-                    select(Article.id, Article.story_id)
-                    .join(ContentHash, ContentHash.article_id == Article.id)
-                    .where(ContentHash.text_hash == text_hash)
-                ).one()
-                session.execute(
-                    update(Article)
-                    .where(Article.id == article_id)
-                    .values(story_id=first.story_id, duplicate_of=first.id)
+            text_hash = content_hash(article.text)
+            owner = session.execute(
+                select(Article.id, Article.story_id)
+                .join(ContentHash, ContentHash.article_id == Article.id)
+                .where(ContentHash.text_hash == text_hash)
+            ).first()
+            title = article.title or entry.title
+            if owner is not None:
+                story_id, duplicate_of = owner.story_id, owner.id
+            else:
+                story = Story(created_at=now, title=title)
+                session.add(story)
+                session.flush()
+                story_id, duplicate_of = story.id, None
+
+            article_id = session.execute(
+                self._insert(session, Article)
+                .values(
+                    canonical_url=canonical_url,
+                    url=final_url,
+                    feed_id=entry.feed_id,
+                    title=title,
+                    author=article.author or entry.author,
+                    published_at=published_at,
+                    fetched_at=now,
+                    language=article.language,
+                    site_name=article.site_name,
+                    description=article.description,
+                    image_url=article.image_url,
+                    text=article.text,
+                    text_hash=text_hash,
+                    story_id=story_id,
+                    duplicate_of=duplicate_of,
+                    extractor=article.extractor_version,
                 )
-                session.execute(delete(Story).where(Story.id == story_id))
-                outcome = "duplicate_content"
-        self._finish_entry(session, entry.id, article_id)
-        return outcome
+                .on_conflict_do_nothing(index_elements=["canonical_url"])
+                .returning(Article.id)
+            ).scalar()
+            if article_id is None:
+                # Another run stored this URL between our check and our insert.
+                if duplicate_of is None:
+                    session.execute(delete(Story).where(Story.id == story_id))
+                winner = session.scalar(
+                    select(Article.id).where(Article.canonical_url == canonical_url)
+                )
+                assert winner is not None
+                self._finish_entry(session, entry.id, winner)
+                return "duplicate_url"
+
+            outcome: StoreOutcome = "duplicate_content" if duplicate_of is not None else "stored"
+            if duplicate_of is None:
+                claimed = session.execute(
+                    self._insert(session, ContentHash)
+                    .values(text_hash=text_hash, article_id=article_id)
+                    .on_conflict_do_nothing(index_elements=["text_hash"])
+                    .returning(ContentHash.article_id)
+                ).scalar()
+                if claimed is None:
+                    # Another run stored the same text first: become its duplicate.
+                    first = session.execute(
+                        select(Article.id, Article.story_id)
+                        .join(ContentHash, ContentHash.article_id == Article.id)
+                        .where(ContentHash.text_hash == text_hash)
+                    ).one()
+                    session.execute(
+                        update(Article)
+                        .where(Article.id == article_id)
+                        .values(story_id=first.story_id, duplicate_of=first.id)
+                    )
+                    session.execute(delete(Story).where(Story.id == story_id))
+                    outcome = "duplicate_content"
+            self._finish_entry(session, entry.id, article_id)
+            return outcome
 
     def _finish_entry(self, session: Session, entry_id: int, article_id: int) -> None:
         session.execute(
