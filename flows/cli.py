@@ -7,6 +7,7 @@ an unknown feed) ends with one line on stderr and exit status 1, never a traceba
 from __future__ import annotations
 
 import functools
+import os
 import json
 import sys
 from collections.abc import Callable
@@ -285,4 +286,6 @@ def demo(
 
 
 def main() -> None:
+    # A self-hosted pipeline does not report usage to anyone unless told to.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app()

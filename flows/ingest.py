@@ -42,6 +42,8 @@ def _gather(futures: Sequence[PrefectFuture[list[R]]]) -> list[R]:
 
 def _retry_each(task_: Any, ids: Sequence[int], settings: Settings) -> list[Any]:
     """Run the retry task per id; an item still failing after its retries is left to later runs."""
+    if settings.task_retries < 1 or not ids:
+        return []
     retrying = tasks.with_retries(task_, settings)
     futures = [retrying.submit(item_id, settings) for item_id in ids]
     outcomes = []
@@ -107,8 +109,9 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         database=describe_database(settings.database_url),
         seconds=time.monotonic() - started,
     )
-    for line in summary.lines():
-        logger.info(line)
+    logger.info(summary.headline())
+    for line in summary.failure_lines():
+        logger.warning(line)
     create_markdown_artifact(
         key="ingest-summary", markdown=summary.markdown(), description="What this ingest run did"
     )

@@ -21,7 +21,7 @@ from extractors.feeds import parse_feed
 from extractors.fingerprints import bytes_hash
 from extractors.urls import canonicalize_url
 from flows.extraction import extract_page
-from flows.http import Fetcher, FetchOptions, FetchResponse
+from flows.fetch import Fetcher, FetchOptions, FetchResponse
 from flows.resources import engine_for, extraction_pool, extraction_workers
 from flows.settings import Settings
 from storage.records import EntryWork, FeedWork

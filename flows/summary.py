@@ -89,6 +89,29 @@ class IngestSummary:
             self.entries_new == 0 and self.articles_stored == 0 and self.duplicates_same_text == 0
         )
 
+    def headline(self) -> str:
+        """One line for the run's log."""
+        return (
+            f"{self.feeds_due} feeds ({self.feeds_parsed} parsed, {self.feeds_not_modified} "
+            f"not modified, {self.feeds_unchanged} unchanged, {len(self.feed_failures)} failed); "
+            f"{self.entries_new} new entries; {self.articles_stored} articles stored; "
+            f"{self.duplicates_same_url} + {self.duplicates_same_text} exact duplicates; "
+            f"{len(self.page_failures)} pages failed; {self.seconds:.1f}s"
+        )
+
+    def failure_lines(self) -> list[str]:
+        """One line per failure: what, why, and when it is tried again."""
+        out = []
+        for label, items in (("feed", self.feed_failures), ("page", self.page_failures)):
+            for failure in items:
+                when = (
+                    f"retry after {failure.retry_at:%Y-%m-%d %H:%M:%S}Z"
+                    if failure.retry_at
+                    else "given up"
+                )
+                out.append(f"{label} {failure.url}: {failure.reason} [{failure.kind}; {when}]")
+        return out
+
     def lines(self) -> list[str]:
         """The summary as short plain-text lines."""
         out = [
@@ -101,14 +124,7 @@ class IngestSummary:
             f"{self.duplicates_same_text} stored in the first copy's story (same text)",
             f"failures: {self.failures} ({self.pages_given_up} pages given up)",
         ]
-        for label, items in (("feed", self.feed_failures), ("page", self.page_failures)):
-            for failure in items:
-                when = (
-                    f"retry after {failure.retry_at:%Y-%m-%d %H:%M:%S}Z"
-                    if failure.retry_at
-                    else "given up"
-                )
-                out.append(f"  {label} {failure.url}: {failure.reason} [{failure.kind}; {when}]")
+        out += [f"  {line}" for line in self.failure_lines()]
         if self.nothing_new:
             out.append("nothing new: every entry was already stored")
         out.append(f"database: {self.database}")

@@ -8,10 +8,13 @@ exponential backoff and jitter; their number per run is capped by the caller.
 
 from __future__ import annotations
 
+import random
+import time
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import task_run
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.tasks import Task, exponential_backoff
 
@@ -44,6 +47,7 @@ def fetch_articles_batch(
 @task(name="retry-feed", task_run_name="retry-feed-{feed_id}", cache_policy=NO_CACHE)
 def retry_feed(feed_id: int, settings: Settings) -> FeedOutcome | None:
     """One feed again; raises TransientError (to be retried) while it fails transiently."""
+    _first_retry_waits(settings)
     feeds = pipeline.repository(settings).feeds_by_id([feed_id])
     if not feeds:
         return None
@@ -56,6 +60,7 @@ def retry_feed(feed_id: int, settings: Settings) -> FeedOutcome | None:
 @task(name="retry-article", task_run_name="retry-article-{entry_id}", cache_policy=NO_CACHE)
 def retry_article(entry_id: int, settings: Settings) -> PageOutcome | None:
     """One page again; raises TransientError (to be retried) while it fails transiently."""
+    _first_retry_waits(settings)
     entries = pipeline.repository(settings).entries_by_id([entry_id])
     if not entries:
         return None  # stored meanwhile
@@ -65,11 +70,22 @@ def retry_article(entry_id: int, settings: Settings) -> PageOutcome | None:
     return outcome
 
 
+def _first_retry_waits(settings: Settings) -> None:
+    """The retry task's first run is the item's first retry: wait the base delay first."""
+    if task_run.run_count <= 1 and settings.task_retry_delay > 0:
+        time.sleep(settings.task_retry_delay * random.uniform(0.5, 1.5))
+
+
 def with_retries(task_: Task[..., Any], settings: Settings) -> Task[..., Any]:
-    """The task with in-run retries as the settings describe them."""
+    """The retry task with the rest of the in-run retries the settings allow.
+
+    A batch attempt failed; the task's first run waits ``task_retry_delay`` and tries
+    again, then Prefect retries it ``task_retries - 1`` times, doubling the delay,
+    with jitter, while it fails transiently.
+    """
     return task_.with_options(
-        retries=settings.task_retries,
-        retry_delay_seconds=exponential_backoff(backoff_factor=settings.task_retry_delay),
+        retries=max(0, settings.task_retries - 1),
+        retry_delay_seconds=exponential_backoff(backoff_factor=2 * settings.task_retry_delay),
         retry_jitter_factor=0.5,
         retry_condition_fn=_only_transient,
     )

@@ -10,7 +10,13 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from extractors.errors import BlockedAddressError, PermanentError, TransientError
-from flows.http import Fetcher, FetchOptions, FetchResponse, is_refused_address, retry_after_seconds
+from flows.fetch import (
+    Fetcher,
+    FetchOptions,
+    FetchResponse,
+    is_refused_address,
+    retry_after_seconds,
+)
 from tests.flows.routes import Reply, RouteServer
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
