@@ -7,8 +7,8 @@ an unknown feed) ends with one line on stderr and exit status 1, never a traceba
 from __future__ import annotations
 
 import functools
-import os
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
