@@ -27,10 +27,29 @@ class UnknownFeedError(ValueError):
     """A feed named for a run is not subscribed."""
 
 
-def batches(items: Sequence[T], size: int, key: Callable[[T], str] | None = None) -> list[list[T]]:
-    """Split work into batches; with ``key`` (a host), one host's items stay together."""
-    ordered = sorted(items, key=key) if key else list(items)
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+def batches_by_host(items: Sequence[T], size: int, host: Callable[[T], str]) -> list[list[T]]:
+    """Split work into batches of about ``size`` items, each host's items in one batch.
+
+    A batch task holds the per-host request limit, so a host split over two batches
+    running at once would get twice the requests the limit allows. A host with more
+    than ``size`` items gets a batch of its own; smaller hosts share batches.
+    """
+    by_host: dict[str, list[T]] = {}
+    for item in items:
+        by_host.setdefault(host(item), []).append(item)
+    result: list[list[T]] = []
+    current: list[T] = []
+    for group in sorted(by_host.values(), key=len, reverse=True):
+        if len(group) >= size:
+            result.append(group)
+        elif len(current) + len(group) > size:
+            result.append(current)
+            current = list(group)
+        else:
+            current.extend(group)
+    if current:
+        result.append(current)
+    return result
 
 
 def _gather(futures: Sequence[PrefectFuture[list[R]]]) -> list[R]:
@@ -80,7 +99,9 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
 
     feed_futures = [
         tasks.fetch_feeds_batch.submit(batch, settings, number)
-        for number, batch in enumerate(batches(due, settings.feed_batch_size), start=1)
+        for number, batch in enumerate(
+            batches_by_host(due, settings.feed_batch_size, lambda f: host_of(f.url)), start=1
+        )
     ]
     feed_outcomes: list[FeedOutcome] = _gather(feed_futures)
     transient = [o.feed_id for o in feed_outcomes if o.result == "failed" and o.kind == "transient"]
@@ -93,7 +114,7 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     page_futures = [
         tasks.fetch_articles_batch.submit(batch, settings, number)
         for number, batch in enumerate(
-            batches(entries, settings.article_batch_size, key=lambda e: host_of(e.url)), start=1
+            batches_by_host(entries, settings.article_batch_size, lambda e: host_of(e.url)), start=1
         )
     ]
     page_outcomes: list[PageOutcome] = _gather(page_futures)

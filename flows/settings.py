@@ -83,7 +83,9 @@ class Settings(BaseSettings):
         description="CIDRs fetched although private or loopback (comma-separated); empty: none.",
     )
     concurrency: int = Field(default=16, ge=1, description="Requests in flight per batch task.")
-    per_host_concurrency: int = Field(default=2, ge=1, description="Requests in flight per host.")
+    per_host_concurrency: int = Field(
+        default=2, ge=1, description="Requests in flight per host in a flow run."
+    )
     feed_batch_size: int = Field(default=50, ge=1, description="Feeds per fetch task.")
     article_batch_size: int = Field(default=50, ge=1, description="Article pages per task.")
     extract_workers: int = Field(

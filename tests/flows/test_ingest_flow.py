@@ -115,3 +115,52 @@ def test_named_feeds_only(flow_env: str, site: SampleSite, site_server: SiteServ
     assert summary.feeds_due == 1
     fetched = {r.path for r in site_server.requests if r.path.endswith((".xml", ".rdf"))}
     assert len(fetched) == 1
+
+
+def test_per_host_limit_holds_across_batches(
+    flow_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from tests.flows.routes import Reply, RouteServer
+
+    monkeypatch.setenv("NEWSFLOW_ARTICLE_BATCH_SIZE", "3")
+    monkeypatch.setenv("NEWSFLOW_PER_HOST_CONCURRENCY", "2")
+    lock = threading.Lock()
+    in_flight = peak = 0
+    paragraph = (
+        "<p>" + "The harbour board met on Tuesday and approved the new budget. " * 6 + "</p>"
+    )
+
+    def page(_handler: object) -> Reply:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        import time
+
+        time.sleep(0.15)
+        with lock:
+            in_flight -= 1
+        return Reply(
+            200,
+            f"<html><body><article>{paragraph * 3}</article></body></html>".encode(),
+            {"Content-Type": "text/html"},
+        )
+
+    with RouteServer() as server:
+        items = "".join(
+            f"<item><title>t{n}</title><link>{server.base}/p{n}</link></item>" for n in range(12)
+        )
+        server.route(
+            "/feed",
+            Reply(
+                200, f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+            ),
+        )
+        for n in range(12):
+            server.route(f"/p{n}", page)
+        repository(Settings()).add_feeds([Subscription(server.base + "/feed")], datetime.now(UTC))
+        summary = ingest()
+    assert summary.articles_stored + summary.duplicates_same_text == 12
+    assert peak == 2
