@@ -2,10 +2,12 @@
 
     make bench            # or: .venv/bin/python -m bench.pipeline --outlets 10 --articles 60
 
-Serves the sample news site on 127.0.0.1, ingests it into a fresh SQLite file with
-the real flow (Prefect API started before timing), then reruns it (nothing new), then
-times `trafilatura.extract` alone over the same page bodies in this process. Prints a
-table and writes bench/results/pipeline.json.
+Serves the sample news site from a separate process on 127.0.0.1 (a site is never
+inside the ingesting process), ingests it into a fresh SQLite file with the real flow
+(the Prefect API is started before timing), reruns it (nothing new), then times bare
+loops over the same page bodies in this process: `trafilatura.extract` alone, and
+`trafilatura.bare_extraction` with metadata (the extraction work the pipeline does).
+Prints a table and writes bench/results/pipeline.json.
 """
 
 from __future__ import annotations
@@ -14,22 +16,54 @@ import argparse
 import json
 import os
 import platform
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import trafilatura
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
+def median_time(work: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outlets", type=int, default=10)
     parser.add_argument("--articles", type=int, default=60, help="articles per outlet")
-    parser.add_argument("--bare-repeats", type=int, default=1)
+    parser.add_argument("--bare-repeats", type=int, default=3)
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
@@ -43,34 +77,62 @@ def main() -> None:
     from extractors.opml import Subscription
     from flows.ingest import ingest
     from flows.pipeline import repository
-    from flows.samplesite import SiteServer, build_site
+    from flows.samplesite import build_site
     from flows.settings import Settings
 
     site = build_site(outlets=args.outlets, articles_per_outlet=args.articles, seed=1, faults=False)
     pages = site.articles()
-    with prefect_test_harness(server_startup_timeout=120), SiteServer(site, port=0) as server:
-        repository(Settings()).add_feeds(
-            [Subscription(u) for u in server.feed_urls], datetime.now(UTC)
-        )
-        started = time.perf_counter()
-        first = ingest()
-        first_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        second = ingest(force=True)
-        rerun_seconds = time.perf_counter() - started
-        bodies = [site.render_page(p.path, server.base_url) for p in pages]
-
-    bare_times: list[float] = []
-    for _ in range(args.bare_repeats):
-        started = time.perf_counter()
-        for body in bodies:
-            trafilatura.extract(body.decode("utf-8"), include_comments=False)
-        bare_times.append(time.perf_counter() - started)
-    bare_seconds = statistics.median(bare_times)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.samplesite",
+            "--port",
+            str(port),
+            "--seed",
+            "1",
+            "--outlets",
+            str(args.outlets),
+            "--articles",
+            str(args.articles),
+            "--no-faults",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(base_url + "/robots.txt")
+        feed_urls = [base_url + feed.path for feed in site.feeds]
+        with prefect_test_harness(server_startup_timeout=120):
+            repository(Settings()).add_feeds(
+                [Subscription(u) for u in feed_urls], datetime.now(UTC)
+            )
+            started = time.perf_counter()
+            first = ingest()
+            first_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            second = ingest(force=True)
+            rerun_seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(30)
+    texts = [site.render_page(p.path, base_url).decode("utf-8") for p in pages]
+    bare_seconds = median_time(
+        lambda: [trafilatura.extract(t, include_comments=False) for t in texts], args.bare_repeats
+    )
+    bare_meta_seconds = median_time(
+        lambda: [
+            trafilatura.bare_extraction(t, with_metadata=True, include_comments=False)
+            for t in texts
+        ],
+        args.bare_repeats,
+    )
 
     stored = first.articles_stored + first.duplicates_same_text
     pipeline_rate = stored / first_seconds
-    bare_rate = len(bodies) / bare_seconds
+    bare_rate = len(texts) / bare_seconds
     result = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -82,6 +144,10 @@ def main() -> None:
         "bare_trafilatura_seconds": round(bare_seconds, 2),
         "bare_trafilatura_articles_per_second": round(bare_rate, 1),
         "pipeline_over_bare": round(pipeline_rate / bare_rate, 2),
+        "bare_with_metadata_seconds": round(bare_meta_seconds, 2),
+        "pipeline_over_bare_with_metadata": round(
+            pipeline_rate / (len(texts) / bare_meta_seconds), 2
+        ),
         "rerun_seconds": round(rerun_seconds, 2),
         "rerun_over_first": round(rerun_seconds / first_seconds, 3),
         "rerun_feeds_not_modified": second.feeds_not_modified,

@@ -13,10 +13,17 @@ from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from extractors.articles import Article
-from extractors.errors import ErrorKind, PermanentError, TransientError, describe, error_kind
+from extractors.errors import (
+    ErrorKind,
+    InvalidURLError,
+    PermanentError,
+    TransientError,
+    describe,
+    error_kind,
+)
 from extractors.feeds import parse_feed
 from extractors.fingerprints import bytes_hash
 from extractors.urls import canonicalize_url
@@ -24,7 +31,7 @@ from flows.extraction import extract_page
 from flows.fetch import Fetcher, FetchOptions, FetchResponse
 from flows.resources import engine_for, extraction_pool, extraction_workers
 from flows.settings import Settings
-from storage.records import EntryWork, FeedWork
+from storage.records import ArticleToStore, EntryWork, FeedWork
 from storage.repository import Repository
 
 FEED_ACCEPT = (
@@ -155,8 +162,16 @@ def _store_feed(
 # -- article pages ----------------------------------------------------------------------
 
 
+#: Articles stored per transaction while the rest of a batch is still being fetched.
+STORE_CHUNK = 25
+
+
 def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[PageOutcome]:
-    """Fetch, extract and store the article pages of a batch of entries."""
+    """Fetch, extract and store the article pages of a batch of entries.
+
+    Pages are fetched concurrently and extracted in worker processes; finished
+    articles are stored in chunks, in a thread, while the others are still coming.
+    """
     repo = repository(settings)
     options = FetchOptions.from_settings(settings)
     pool = extraction_pool(extraction_workers(settings.extract_workers))
@@ -164,20 +179,64 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
     groups: dict[str, list[EntryWork]] = {}
     for entry in entries:
         groups.setdefault(entry.canonical_url, []).append(entry)
-    firsts = [group[0] for group in groups.values()]
+    outcomes: dict[int, PageOutcome] = {}
 
-    async def fetch_all() -> list[tuple[FetchResponse, Article] | BaseException]:
+    def store(items: list[ArticleToStore]) -> None:
+        for item, stored in zip(items, repo.store_articles(items, _now()), strict=True):
+            if isinstance(stored, Exception):
+                outcomes[item.entry.id] = _record_page_failure(repo, item.entry, stored)
+            else:
+                outcomes[item.entry.id] = PageOutcome(item.entry.id, item.entry.url, stored)
+
+    async def one(group: list[EntryWork], fetcher: Fetcher) -> tuple[list[EntryWork], Any]:
+        try:
+            return group, await _fetch_and_extract(fetcher, group[0], pool)
+        except Exception as exc:  # classified and recorded below
+            return group, exc
+
+    async def run() -> None:
+        ready: list[ArticleToStore] = []
+        failed: list[tuple[EntryWork, Exception]] = []
+        storing: asyncio.Future[None] | None = None
         async with Fetcher(options) as fetcher:
-            return await asyncio.gather(
-                *(_fetch_and_extract(fetcher, e, pool) for e in firsts), return_exceptions=True
-            )
+            for finished in asyncio.as_completed([one(g, fetcher) for g in groups.values()]):
+                group, result = await finished
+                for entry in group:
+                    if isinstance(result, Exception):
+                        failed.append((entry, result))
+                    else:
+                        response, article = result
+                        _ready_or_failed(entry, response, article, ready, failed)
+                if len(ready) >= STORE_CHUNK:
+                    if storing is not None:
+                        await storing  # one writer per batch; chunks in order
+                    storing = asyncio.ensure_future(asyncio.to_thread(store, ready))
+                    ready = []
+        if storing is not None:
+            await storing
+        store(ready)
+        for entry, error in failed:
+            outcomes[entry.id] = _record_page_failure(repo, entry, error)
 
-    results = asyncio.run(fetch_all())
-    outcomes: list[PageOutcome] = []
-    for group, result in zip(groups.values(), results, strict=True):
-        for entry in group:
-            outcomes.append(_store_page(repo, entry, result))
-    return outcomes
+    asyncio.run(run())
+    return [outcomes[entry.id] for entry in entries]
+
+
+def _ready_or_failed(
+    entry: EntryWork,
+    response: FetchResponse,
+    article: Article,
+    ready: list[ArticleToStore],
+    failed: list[tuple[EntryWork, Exception]],
+) -> None:
+    try:
+        canonical = canonicalize_url(response.url)
+    except InvalidURLError as exc:
+        failed.append((entry, exc))
+        return
+    # The feed's timestamp is precise to the second; a page often gives a day.
+    published = entry.published_at or article.published_at
+    ready.append(ArticleToStore(entry, article, canonical, response.url, published))
 
 
 async def _fetch_and_extract(
@@ -202,35 +261,17 @@ async def _fetch_and_extract(
     return response, article
 
 
-def _store_page(
-    repo: Repository, entry: EntryWork, result: tuple[FetchResponse, Article] | BaseException
-) -> PageOutcome:
-    now = _now()
-    try:
-        if isinstance(result, BaseException):
-            raise result
-        response, article = result
-        outcome = repo.store_article(
-            entry,
-            article,
-            canonical_url=canonicalize_url(response.url),
-            final_url=response.url,
-            # The feed's timestamp is precise to the second; a page often gives a day.
-            published_at=entry.published_at or article.published_at,
-            now=now,
-        )
-        return PageOutcome(entry.id, entry.url, outcome)
-    except Exception as exc:  # every failure is recorded, none escapes the batch
-        reason, kind = describe(exc), error_kind(exc)
-        retry_after = exc.retry_after if isinstance(exc, TransientError) else None
-        recorded = repo.record_entry_failure(
-            entry.id, reason, kind, now, retry_after=retry_after, rand=random.random()
-        )
-        return PageOutcome(
-            entry.id,
-            entry.url,
-            "given_up" if recorded.given_up else "failed",
-            error=reason,
-            kind=kind,
-            next_attempt_at=recorded.next_attempt_at,
-        )
+def _record_page_failure(repo: Repository, entry: EntryWork, exc: BaseException) -> PageOutcome:
+    reason, kind = describe(exc), error_kind(exc)
+    retry_after = exc.retry_after if isinstance(exc, TransientError) else None
+    recorded = repo.record_entry_failure(
+        entry.id, reason, kind, _now(), retry_after=retry_after, rand=random.random()
+    )
+    return PageOutcome(
+        entry.id,
+        entry.url,
+        "given_up" if recorded.given_up else "failed",
+        error=reason,
+        kind=kind,
+        next_attempt_at=recorded.next_attempt_at,
+    )

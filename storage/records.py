@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from extractors.articles import Article as ExtractedArticle
+
 
 @dataclass(frozen=True, slots=True)
 class FeedWork:
@@ -60,6 +62,17 @@ class EntriesAdded:
     seen: int  # entries in the feed
     new: int  # entries not stored before
     known_url: int  # new entries whose article was already stored (another feed, other URL)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleToStore:
+    """An extracted article and where it came from, ready to be stored for its entry."""
+
+    entry: EntryWork
+    article: ExtractedArticle
+    canonical_url: str
+    final_url: str
+    published_at: datetime | None
 
 
 StoreOutcome = Literal["stored", "duplicate_url", "duplicate_content"]

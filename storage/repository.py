@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from extractors.articles import Article as ExtractedArticle
@@ -26,6 +27,7 @@ from storage.engine import READ_ONLY
 from storage.models import Article, ContentHash, Entry, Feed, Story
 from storage.policy import RetryPolicy
 from storage.records import (
+    ArticleToStore,
     EntriesAdded,
     EntryWork,
     FailureRecorded,
@@ -324,6 +326,24 @@ class Repository:
             )
             return [_entry_work(e) for e in session.scalars(stmt.order_by(Entry.id))]
 
+    def store_articles(
+        self, items: Sequence[ArticleToStore], now: datetime
+    ) -> list[StoreOutcome | SQLAlchemyError]:
+        """Store a batch in one transaction; each article in a savepoint of its own.
+
+        Exact duplicates join the first copy's story. An article the database refuses
+        gets its error back in its place; the others are stored all the same.
+        """
+        results: list[StoreOutcome | SQLAlchemyError] = []
+        with self._write() as session:
+            for item in items:
+                try:
+                    with session.begin_nested():
+                        results.append(self._store_one(session, item, now))
+                except SQLAlchemyError as exc:
+                    results.append(exc)
+        return results
+
     def store_article(
         self,
         entry: EntryWork,
@@ -334,88 +354,91 @@ class Repository:
         published_at: datetime | None,
         now: datetime,
     ) -> StoreOutcome:
-        """Store an extracted article for an entry; exact duplicates join the first copy's story."""
+        """Store one extracted article for an entry (see store_articles)."""
+        item = ArticleToStore(entry, article, canonical_url, final_url, published_at)
         with self._write() as session:
-            existing = session.scalar(
+            return self._store_one(session, item, now)
+
+    def _store_one(self, session: Session, item: ArticleToStore, now: datetime) -> StoreOutcome:
+        entry, article, canonical_url = item.entry, item.article, item.canonical_url
+        existing = session.scalar(select(Article.id).where(Article.canonical_url == canonical_url))
+        if existing is not None:
+            self._finish_entry(session, entry.id, existing)
+            return "duplicate_url"
+
+        text_hash = content_hash(article.text)
+        owner = session.execute(
+            select(Article.id, Article.story_id)
+            .join(ContentHash, ContentHash.article_id == Article.id)
+            .where(ContentHash.text_hash == text_hash)
+        ).first()
+        title = article.title or entry.title
+        if owner is not None:
+            story_id, duplicate_of = owner.story_id, owner.id
+        else:
+            story_id = session.execute(
+                insert(Story).values(created_at=now, title=title).returning(Story.id)
+            ).scalar_one()
+            duplicate_of = None
+
+        article_id = session.execute(
+            self._insert(session, Article)
+            .values(
+                canonical_url=canonical_url,
+                url=item.final_url,
+                feed_id=entry.feed_id,
+                title=title,
+                author=article.author or entry.author,
+                published_at=item.published_at,
+                fetched_at=now,
+                language=article.language,
+                site_name=article.site_name,
+                description=article.description,
+                image_url=article.image_url,
+                text=article.text,
+                text_hash=text_hash,
+                story_id=story_id,
+                duplicate_of=duplicate_of,
+                extractor=article.extractor_version,
+            )
+            .on_conflict_do_nothing(index_elements=["canonical_url"])
+            .returning(Article.id)
+        ).scalar()
+        if article_id is None:
+            # Another run stored this URL between our check and our insert.
+            if duplicate_of is None:
+                session.execute(delete(Story).where(Story.id == story_id))
+            winner = session.scalar(
                 select(Article.id).where(Article.canonical_url == canonical_url)
             )
-            if existing is not None:
-                self._finish_entry(session, entry.id, existing)
-                return "duplicate_url"
+            assert winner is not None
+            self._finish_entry(session, entry.id, winner)
+            return "duplicate_url"
 
-            text_hash = content_hash(article.text)
-            owner = session.execute(
-                select(Article.id, Article.story_id)
-                .join(ContentHash, ContentHash.article_id == Article.id)
-                .where(ContentHash.text_hash == text_hash)
-            ).first()
-            title = article.title or entry.title
-            if owner is not None:
-                story_id, duplicate_of = owner.story_id, owner.id
-            else:
-                story = Story(created_at=now, title=title)
-                session.add(story)
-                session.flush()
-                story_id, duplicate_of = story.id, None
-
-            article_id = session.execute(
-                self._insert(session, Article)
-                .values(
-                    canonical_url=canonical_url,
-                    url=final_url,
-                    feed_id=entry.feed_id,
-                    title=title,
-                    author=article.author or entry.author,
-                    published_at=published_at,
-                    fetched_at=now,
-                    language=article.language,
-                    site_name=article.site_name,
-                    description=article.description,
-                    image_url=article.image_url,
-                    text=article.text,
-                    text_hash=text_hash,
-                    story_id=story_id,
-                    duplicate_of=duplicate_of,
-                    extractor=article.extractor_version,
-                )
-                .on_conflict_do_nothing(index_elements=["canonical_url"])
-                .returning(Article.id)
+        outcome: StoreOutcome = "duplicate_content" if duplicate_of is not None else "stored"
+        if duplicate_of is None:
+            claimed = session.execute(
+                self._insert(session, ContentHash)
+                .values(text_hash=text_hash, article_id=article_id)
+                .on_conflict_do_nothing(index_elements=["text_hash"])
+                .returning(ContentHash.article_id)
             ).scalar()
-            if article_id is None:
-                # Another run stored this URL between our check and our insert.
-                if duplicate_of is None:
-                    session.execute(delete(Story).where(Story.id == story_id))
-                winner = session.scalar(
-                    select(Article.id).where(Article.canonical_url == canonical_url)
+            if claimed is None:
+                # Another run stored the same text first: become its duplicate.
+                first = session.execute(
+                    select(Article.id, Article.story_id)
+                    .join(ContentHash, ContentHash.article_id == Article.id)
+                    .where(ContentHash.text_hash == text_hash)
+                ).one()
+                session.execute(
+                    update(Article)
+                    .where(Article.id == article_id)
+                    .values(story_id=first.story_id, duplicate_of=first.id)
                 )
-                assert winner is not None
-                self._finish_entry(session, entry.id, winner)
-                return "duplicate_url"
-
-            outcome: StoreOutcome = "duplicate_content" if duplicate_of is not None else "stored"
-            if duplicate_of is None:
-                claimed = session.execute(
-                    self._insert(session, ContentHash)
-                    .values(text_hash=text_hash, article_id=article_id)
-                    .on_conflict_do_nothing(index_elements=["text_hash"])
-                    .returning(ContentHash.article_id)
-                ).scalar()
-                if claimed is None:
-                    # Another run stored the same text first: become its duplicate.
-                    first = session.execute(
-                        select(Article.id, Article.story_id)
-                        .join(ContentHash, ContentHash.article_id == Article.id)
-                        .where(ContentHash.text_hash == text_hash)
-                    ).one()
-                    session.execute(
-                        update(Article)
-                        .where(Article.id == article_id)
-                        .values(story_id=first.story_id, duplicate_of=first.id)
-                    )
-                    session.execute(delete(Story).where(Story.id == story_id))
-                    outcome = "duplicate_content"
-            self._finish_entry(session, entry.id, article_id)
-            return outcome
+                session.execute(delete(Story).where(Story.id == story_id))
+                outcome = "duplicate_content"
+        self._finish_entry(session, entry.id, article_id)
+        return outcome
 
     def _finish_entry(self, session: Session, entry_id: int, article_id: int) -> None:
         session.execute(

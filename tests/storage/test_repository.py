@@ -229,3 +229,33 @@ def test_export_fields(repo: Repository, engine: Engine) -> None:
 def test_naive_datetimes_are_refused(repo: Repository) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         repo.add_feeds([Subscription(FEED)], NOW.replace(tzinfo=None))
+
+
+def test_store_articles_isolates_a_refused_row(repo: Repository, engine: Engine) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.records import ArticleToStore
+
+    feed_id = _feed(repo)
+    repo.record_feed_parsed(
+        feed_id,
+        parsed(entry(1), entry(2), entry(3)),
+        NOW,
+        NOW,
+        etag=None,
+        last_modified=None,
+        body_hash="h",
+    )
+    e1, e2, e3 = repo.entries_to_fetch(NOW, limit=10)
+    items = [
+        ArticleToStore(e1, article(body(1)), e1.canonical_url, e1.url, None),
+        # NULL canonical URL: the database refuses this row (NOT NULL).
+        ArticleToStore(e2, article(body(2)), None, e2.url, None),  # type: ignore[arg-type]
+        ArticleToStore(e3, article(body(1)), e3.canonical_url, e3.url, None),
+    ]
+    first, refused, third = repo.store_articles(items, NOW)
+    assert (first, third) == ("stored", "duplicate_content")
+    assert isinstance(refused, IntegrityError)
+    assert _count(engine, Article) == 2
+    assert _count(engine, Story) == 1  # the refused row's new story was rolled back with it
+    assert [e.id for e in repo.entries_to_fetch(NOW, limit=10)] == [e2.id]
