@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, select
 from extractors.opml import Subscription
 from storage.export import EXPORT_FIELDS, iter_articles
 from storage.models import Article, Entry, Story
+from storage.records import EntryWork
 from storage.repository import Repository
 from tests.storage.helpers import NOW, article, body, entry, parsed
 
@@ -18,6 +19,21 @@ def _feed(repo: Repository, url: str = FEED) -> int:
     repo.add_feeds([Subscription(url)], NOW)
     (work,) = [f for f in repo.feeds_to_fetch(NOW, force=True) if f.url == url]
     return work.id
+
+
+def _queued(repo: Repository, *numbers: int) -> list[EntryWork]:
+    """Entries 1..n of a subscribed feed, stored and waiting for their pages."""
+    feed_id = _feed(repo)
+    repo.record_feed_parsed(
+        feed_id,
+        parsed(*(entry(n) for n in numbers)),
+        NOW,
+        NOW,
+        etag=None,
+        last_modified=None,
+        body_hash="h",
+    )
+    return repo.entries_to_fetch(NOW, limit=10)
 
 
 def _count(engine: Engine, model: type) -> int:
@@ -70,17 +86,7 @@ def test_entries_are_stored_once(repo: Repository, engine: Engine) -> None:
 
 
 def test_store_article_and_exact_duplicates(repo: Repository, engine: Engine) -> None:
-    feed_id = _feed(repo)
-    repo.record_feed_parsed(
-        feed_id,
-        parsed(entry(1), entry(2), entry(3)),
-        NOW,
-        NOW,
-        etag=None,
-        last_modified=None,
-        body_hash="h",
-    )
-    e1, e2, e3 = repo.entries_to_fetch(NOW, limit=10)
+    e1, e2, e3 = _queued(repo, 1, 2, 3)
     assert (
         repo.store_article(
             e1,
@@ -158,11 +164,7 @@ def test_new_entry_for_known_url_is_linked_without_fetching(repo: Repository) ->
 
 
 def test_failures_back_off_then_give_up(repo: Repository, engine: Engine) -> None:
-    feed_id = _feed(repo)
-    repo.record_feed_parsed(
-        feed_id, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="h"
-    )
-    (e1,) = repo.entries_to_fetch(NOW, limit=10)
+    (e1,) = _queued(repo, 1)
     first = repo.record_entry_failure(
         e1.id, "fetch: 503 from news.example", "transient", NOW, rand=0.5
     )
@@ -199,11 +201,7 @@ def test_feed_failure_is_recorded_and_cleared(repo: Repository) -> None:
 
 
 def test_export_fields(repo: Repository, engine: Engine) -> None:
-    feed_id = _feed(repo)
-    repo.record_feed_parsed(
-        feed_id, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="h"
-    )
-    (e1,) = repo.entries_to_fetch(NOW, limit=10)
+    (e1,) = _queued(repo, 1)
     repo.store_article(
         e1,
         article(body(1), title="Budget vote"),
@@ -236,17 +234,7 @@ def test_store_articles_isolates_a_refused_row(repo: Repository, engine: Engine)
 
     from storage.records import ArticleToStore
 
-    feed_id = _feed(repo)
-    repo.record_feed_parsed(
-        feed_id,
-        parsed(entry(1), entry(2), entry(3)),
-        NOW,
-        NOW,
-        etag=None,
-        last_modified=None,
-        body_hash="h",
-    )
-    e1, e2, e3 = repo.entries_to_fetch(NOW, limit=10)
+    e1, e2, e3 = _queued(repo, 1, 2, 3)
     items = [
         ArticleToStore(e1, article(body(1)), e1.canonical_url, e1.url, None),
         # NULL canonical URL: the database refuses this row (NOT NULL).
