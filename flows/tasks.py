@@ -27,7 +27,8 @@ from storage.records import EntryWork, FeedWork
 
 def _only_transient(_task: Task[..., Any], _run: TaskRun, state: State[Any]) -> bool:
     """Retry a task only when it failed with a TransientError."""
-    return isinstance(state.result(raise_on_failure=False), TransientError)
+    # The engine hands over Failed(data=exception) for a task that raised.
+    return state.is_failed() and isinstance(state.result(raise_on_failure=False), TransientError)
 
 
 @task(name="fetch-feeds", task_run_name="fetch-feeds-batch-{batch}", cache_policy=NO_CACHE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -164,3 +165,98 @@ def test_per_host_limit_holds_across_batches(
         summary = ingest()
     assert summary.articles_stored + summary.duplicates_same_text == 12
     assert peak == 2
+
+
+def test_prefect_retries_transient_pages_only(
+    flow_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import Counter
+
+    from tests.flows.routes import Reply, RouteServer
+
+    monkeypatch.setenv("NEWSFLOW_TASK_RETRIES", "3")
+    monkeypatch.setenv("NEWSFLOW_TASK_RETRY_DELAY", "0.1")
+    hits: Counter[str] = Counter()
+
+    def article(n: int) -> bytes:
+        body = "".join(
+            f"<p>Paragraph {i} of story {n}: the council voted {i + n} to 2.</p>" for i in range(8)
+        )
+        return f"<html><body><article>{body}</article></body></html>".encode()
+
+    def answer(path: str, fails: int, status: int, n: int) -> Any:
+        def reply(_handler: object) -> Reply:
+            hits[path] += 1
+            if hits[path] <= fails:
+                return Reply(status, b"try later")
+            return Reply(200, article(n), {"Content-Type": "text/html"})
+
+        return reply
+
+    with RouteServer() as server:
+        server.route("/twice", answer("/twice", 2, 503, 1))
+        server.route("/always", answer("/always", 99, 503, 2))
+        server.route("/gone", answer("/gone", 99, 404, 3))
+        items = "".join(
+            f"<item><link>{server.base}{p}</link></item>" for p in ("/twice", "/always", "/gone")
+        )
+        server.route(
+            "/feed",
+            Reply(
+                200, f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+            ),
+        )
+        repository(Settings()).add_feeds([Subscription(server.base + "/feed")], datetime.now(UTC))
+        summary = ingest()
+    assert summary.articles_stored == 1
+    assert hits == {"/twice": 3, "/always": 4, "/gone": 1}
+    with engine_for(flow_env).connect() as c:
+        rows = dict(c.execute(select(Entry.url, Entry.attempts)).all())
+    assert rows == {server.base + "/twice": 2, server.base + "/always": 4, server.base + "/gone": 1}
+    failures = {f.url: f for f in summary.page_failures}
+    assert failures[server.base + "/always"].kind == "transient"
+    assert failures[server.base + "/gone"].kind == "permanent"
+
+
+def test_cli_export_and_feeds_list_after_a_run(
+    flow_env: str, site: SampleSite, site_server: SiteServer
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from storage.export import EXPORT_FIELDS
+
+    _subscribe(site_server)
+    ingest()
+    runner = CliRunner()
+    result = runner.invoke(app, ["export", "--since", "1h"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == _count(flow_env, Article)
+    required = {
+        "id",
+        "url",
+        "canonical_url",
+        "feed_url",
+        "title",
+        "author",
+        "published_at",
+        "fetched_at",
+        "language",
+        "text",
+        "story_id",
+        "duplicate_of",
+    }
+    for record in records:
+        assert tuple(record) == EXPORT_FIELDS
+        assert required <= set(record)
+        assert record["feed_url"] in site_server.feed_urls
+        assert record["text"] and record["language"] == "en"
+        assert record["published_at"].endswith("Z")
+    assert any(r["duplicate_of"] for r in records)
+    assert runner.invoke(app, ["export", "--since", "2999-01-01"]).stdout == ""
+    listed = runner.invoke(app, ["feeds", "list"])
+    assert listed.exit_code == 0
+    assert "failing" in listed.stdout and "parse: no entries" in listed.stdout
