@@ -15,7 +15,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 
 
+#: Socket events seen while a test records them (see tests/test_offline.py).
+socket_events: list[tuple[str, str]] | None = None
+
+
 def _deny_non_loopback(event: str, args: tuple[Any, ...]) -> None:
+    if socket_events is not None and event.startswith("socket."):
+        socket_events.append((event, repr(args)[:200]))
     # An audit hook (PEP 578) sees every socket connect and name lookup in the
     # process: nothing may download data at run time (suffix lists, models, ...).
     if event == "socket.connect":

@@ -113,3 +113,14 @@ def test_export_of_empty_database_is_empty() -> None:
     result = runner.invoke(app, ["export"])
     assert result.exit_code == 0
     assert [json.loads(line) for line in result.stdout.splitlines()] == []
+
+
+def test_demo_on_a_busy_port_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    monkeypatch.setenv("NEWSFLOW_ALLOWED_NETWORKS", "127.0.0.1/32")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        _fails(["demo", "--port", str(port)], f"port {port} is busy", "--port")
