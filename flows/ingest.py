@@ -109,7 +109,12 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         tasks.retry_feed, transient[: settings.retry_tasks_per_run], settings
     )
 
-    entries = repo.entries_to_fetch(datetime.now(UTC), limit=settings.max_articles_per_run)
+    # A run for named feeds fetches their pages only; otherwise every due page.
+    entries = repo.entries_to_fetch(
+        datetime.now(UTC),
+        limit=settings.max_articles_per_run,
+        feed_ids=[f.id for f in due] if feeds else None,
+    )
     logger.info("%d article pages due", len(entries))
     page_futures = [
         tasks.fetch_articles_batch.submit(batch, settings, number)
