@@ -6,16 +6,28 @@ STAMP := $(VENV)/.installed-stamp
 # Shared corpora for the quality and robustness tests, when present beside the repo.
 export NEWSFLOW_CORPORA ?= $(abspath ../shared/corpora)
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test test-fast lint format bench lock clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	# The system pip (23.2) cannot resolve trafilatura's lxml extras: upgrade it first.
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres]"
 	touch $(STAMP)
+
+# Move every dependency to the newest release pyproject.toml allows, in a scratch
+# venv, and record the result; then run make lint test before committing it.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e ".[dev,postgres]"
+	{ echo "# Exact versions that make lint and make test pass with (pip constraints)."; \
+	  echo "# make install uses them; make lock regenerates them from a fresh resolve."; \
+	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^newsflow'; } > constraints.txt
+	rm -rf .venv-lock
 
 run: $(STAMP)
 	$(BIN)/newsflow demo
