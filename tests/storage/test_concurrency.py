@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -43,8 +42,8 @@ def _worker(url: str, start: multiprocessing.synchronize.Event) -> None:  # type
         )
 
 
-def test_two_processes_store_everything_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+def test_two_processes_store_everything_once(db_url: str) -> None:
+    url = db_url
     open_database(url).dispose()
     context = multiprocessing.get_context("spawn")
     start = context.Event()
