@@ -95,3 +95,26 @@ def test_in_run_retry_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert configured.retries == 2
     assert configured.retry_delay_seconds == [3.0, 6.0]
     assert configured.retry_jitter_factor == 0.5
+
+
+def test_feed_without_validators_is_not_reparsed_when_unchanged(flow_env: str) -> None:
+    settings = Settings()
+    repo = repository(settings)
+    hits = []
+    body = b'<rss version="2.0"><channel><title>x</title><item><link>http://a.example/1</link></item></channel></rss>'
+
+    def feed(handler: Any) -> Reply:
+        hits.append(handler.headers.get("If-None-Match"))
+        return Reply(200, body)  # no ETag, no Last-Modified
+
+    with RouteServer() as server:
+        server.route("/feed", feed)
+        repo.add_feeds([Subscription(server.base + "/feed")], datetime.now(UTC))
+        work = repo.feeds_to_fetch(datetime.now(UTC))
+        (first,) = tasks.fetch_feeds_batch.fn(work, settings, 1)
+        (second,) = tasks.fetch_feeds_batch.fn(
+            repo.feeds_to_fetch(datetime.now(UTC), force=True), settings, 2
+        )
+    assert (first.result, first.entries_new) == ("parsed", 1)
+    assert (second.result, second.entries_seen) == ("unchanged", 0)
+    assert hits == [None, None]
