@@ -183,27 +183,17 @@ class Fetcher:
             host = host_of(current)
             # Host first: waiting for a busy host must not hold one of the shared slots.
             async with self._hosts[host], self._slots:
-                response = await self._request(current, headers)
-            if response.status in _REDIRECTS and response.location:
-                if len(hops) >= self.options.max_redirects:
-                    limit = self.options.max_redirects
-                    raise PermanentError(f"fetch: more than {limit} redirects from {host_of(url)}")
-                hops.append(current)
-                target = urljoin(current, response.location)
-                if target in hops:
-                    raise PermanentError(f"fetch: redirect loop at {target}")
-                current = check_url(target)
-                continue
-            return FetchResponse(
-                url=current,
-                status=response.status,
-                content=response.body,
-                content_type=response.content_type,
-                charset=response.charset,
-                etag=response.etag,
-                last_modified=response.last_modified,
-                redirects=tuple(hops),
-            )
+                response, location = await self._request(current, headers, tuple(hops))
+            if location is None:
+                return response
+            if len(hops) >= self.options.max_redirects:
+                limit = self.options.max_redirects
+                raise PermanentError(f"fetch: more than {limit} redirects from {host_of(url)}")
+            hops.append(current)
+            target = urljoin(current, location)
+            if target in hops:
+                raise PermanentError(f"fetch: redirect loop at {target}")
+            current = check_url(target)
 
     async def _check_host(self, url: str) -> None:
         parts = urlsplit(url)
@@ -226,32 +216,31 @@ class Fetcher:
                 "(allow it with NEWSFLOW_ALLOWED_NETWORKS)"
             )
 
-    async def _request(self, url: str, headers: dict[str, str]) -> _Raw:
+    async def _request(
+        self, url: str, headers: dict[str, str], hops: tuple[str, ...]
+    ) -> tuple[FetchResponse, str | None]:
+        """One GET: the response, and the redirect target when it is a redirect."""
         host = host_of(url)
         try:
             async with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
-                if status in _REDIRECTS:
-                    return _Raw(status, b"", response.headers.get("location"), response.headers)
-                if status == 304:
-                    return _Raw(304, b"", None, response.headers)
-                if status != 200:
+                location = response.headers.get("location") if status in _REDIRECTS else None
+                if status == 200:
+                    body = await self._read_capped(response, host)
+                elif status == 304 or location is not None:
+                    body = b""
+                else:
                     raise _status_error(status, host, response.headers.get("retry-after"))
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > self.options.max_body_bytes:
-                    raise PermanentError(
-                        f"fetch: body of {declared} bytes from {host} is over the "
-                        f"{self.options.max_body_bytes}-byte cap"
-                    )
-                body = bytearray()
-                async for chunk in response.aiter_bytes():  # decompressed
-                    body.extend(chunk)
-                    if len(body) > self.options.max_body_bytes:
-                        raise PermanentError(
-                            f"fetch: body from {host} is over the "
-                            f"{self.options.max_body_bytes}-byte cap once decompressed"
-                        )
-                return _Raw(200, bytes(body), None, response.headers)
+                return FetchResponse(
+                    url=url,
+                    status=status,
+                    content=body,
+                    content_type=response.headers.get("content-type"),
+                    charset=response.charset_encoding,
+                    etag=response.headers.get("etag"),
+                    last_modified=response.headers.get("last-modified"),
+                    redirects=hops,
+                ), location
         except httpx.TimeoutException as exc:
             raise TransientError(
                 f"fetch: timed out talking to {host} ({type(exc).__name__})"
@@ -263,38 +252,21 @@ class Fetcher:
                 f"fetch: connection to {host} failed: {exc or type(exc).__name__}"
             ) from exc
 
-
-@dataclass(slots=True)
-class _Raw:
-    status: int
-    body: bytes
-    location: str | None
-    headers: httpx.Headers
-
-    def _header(self, name: str) -> str | None:
-        value: str | None = self.headers.get(name)
-        return value
-
-    @property
-    def content_type(self) -> str | None:
-        return self._header("content-type")
-
-    @property
-    def charset(self) -> str | None:
-        value = self.content_type or ""
-        for part in value.split(";")[1:]:
-            name, _, charset = part.strip().partition("=")
-            if name.lower() == "charset" and charset:
-                return charset.strip("\"' ")
-        return None
-
-    @property
-    def etag(self) -> str | None:
-        return self._header("etag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self._header("last-modified")
+    async def _read_capped(self, response: httpx.Response, host: str) -> bytes:
+        cap = self.options.max_body_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise PermanentError(
+                f"fetch: body of {declared} bytes from {host} is over the {cap}-byte cap"
+            )
+        body = bytearray()
+        async for chunk in response.aiter_bytes():  # decompressed
+            body.extend(chunk)
+            if len(body) > cap:
+                raise PermanentError(
+                    f"fetch: body from {host} is over the {cap}-byte cap once decompressed"
+                )
+        return bytes(body)
 
 
 def _status_error(status: int, host: str, retry_after: str | None) -> Exception:

@@ -110,6 +110,9 @@ def test_redirects_followed_and_capped(server: RouteServer) -> None:
     server.route("/loop", Reply(302, headers={"Location": "/loop"}))
     with pytest.raises(PermanentError, match="redirect loop"):
         get(server.base + "/loop")
+    server.route("/nowhere", Reply(302))  # a redirect that says not where to
+    with pytest.raises(PermanentError, match=r"^fetch: 302 from 127\.0\.0\.1$"):
+        get(server.base + "/nowhere")
     server.route("/file", Reply(302, headers={"Location": "file:///etc/passwd"}))
     with pytest.raises(PermanentError, match="only http and https"):
         get(server.base + "/file")
