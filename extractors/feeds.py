@@ -45,7 +45,6 @@ class ParsedFeed:
     ttl_minutes: int | None
     entries: tuple[FeedEntry, ...]
     skipped: int  # entries without a usable link
-    warning: str | None  # ill-formed but readable: what the parser complained about
 
 
 def parse_feed(
@@ -59,7 +58,7 @@ def parse_feed(
 
     ``content_type`` (the HTTP header, with its charset) helps decoding; relative
     links resolve against ``url``. Ill-formed feeds that still yield entries are
-    accepted with a ``warning``, as feed readers do.
+    accepted, as feed readers do.
     """
     if not content.strip():
         raise FeedParseError("parse: empty document")
@@ -104,7 +103,6 @@ def parse_feed(
         ttl_minutes=_int_or_none(feed_meta.get("ttl")),
         entries=tuple(entries),
         skipped=skipped,
-        warning=problem,
     )
 
 

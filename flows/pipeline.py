@@ -18,7 +18,6 @@ from typing import Any, Literal
 from extractors.articles import Article
 from extractors.errors import (
     ErrorKind,
-    InvalidURLError,
     PermanentError,
     TransientError,
     describe,
@@ -31,7 +30,7 @@ from flows.extraction import extract_page
 from flows.fetch import Fetcher, FetchOptions, FetchResponse
 from flows.resources import engine_for, extraction_pool, extraction_workers
 from flows.settings import Settings
-from storage.records import ArticleToStore, EntryWork, FeedWork
+from storage.records import ArticleToStore, EntryWork, FeedWork, StoreOutcome
 from storage.repository import Repository
 
 FEED_ACCEPT = (
@@ -41,7 +40,7 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 FeedResult = Literal["parsed", "not_modified", "unchanged", "failed"]
-PageResult = Literal["stored", "duplicate_url", "duplicate_content", "failed", "given_up"]
+PageResult = StoreOutcome | Literal["failed", "given_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,18 +114,14 @@ def _store_feed(
     try:
         if isinstance(response, BaseException):
             raise response
-        if response.not_modified:
-            repo.record_feed_unchanged(
-                feed.id, now, next_fetch, etag=response.etag, last_modified=response.last_modified
-            )
-            return FeedOutcome(feed.id, feed.url, "not_modified", next_fetch_at=next_fetch)
         body_hash = bytes_hash(response.content)
-        if body_hash == feed.content_hash:
-            # No validators (or ignored ones), same bytes: nothing new to parse.
+        # A 304, or (from a server without validators) the same bytes: nothing to parse.
+        if response.not_modified or body_hash == feed.content_hash:
             repo.record_feed_unchanged(
                 feed.id, now, next_fetch, etag=response.etag, last_modified=response.last_modified
             )
-            return FeedOutcome(feed.id, feed.url, "unchanged", next_fetch_at=next_fetch)
+            result: FeedResult = "not_modified" if response.not_modified else "unchanged"
+            return FeedOutcome(feed.id, feed.url, result, next_fetch_at=next_fetch)
         parsed = parse_feed(
             response.content,
             url=response.url,
@@ -205,8 +200,12 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
                     if isinstance(result, Exception):
                         failed.append((entry, result))
                     else:
-                        response, article = result
-                        _ready_or_failed(entry, response, article, ready, failed)
+                        final_url, canonical, article = result
+                        # The feed's date is precise to the second; a page often gives a day.
+                        published = entry.published_at or article.published_at
+                        ready.append(
+                            ArticleToStore(entry, article, canonical, final_url, published)
+                        )
                 if len(ready) >= STORE_CHUNK:
                     if storing is not None:
                         await storing  # one writer per batch; chunks in order
@@ -222,43 +221,23 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
     return [outcomes[entry.id] for entry in entries]
 
 
-def _ready_or_failed(
-    entry: EntryWork,
-    response: FetchResponse,
-    article: Article,
-    ready: list[ArticleToStore],
-    failed: list[tuple[EntryWork, Exception]],
-) -> None:
-    try:
-        canonical = canonicalize_url(response.url)
-    except InvalidURLError as exc:
-        failed.append((entry, exc))
-        return
-    # The feed's timestamp is precise to the second; a page often gives a day.
-    published = entry.published_at or article.published_at
-    ready.append(ArticleToStore(entry, article, canonical, response.url, published))
-
-
 async def _fetch_and_extract(
     fetcher: Fetcher, entry: EntryWork, pool: Executor | None
-) -> tuple[FetchResponse, Article]:
+) -> tuple[str, str, Article]:
+    """Fetch and extract one page: its final URL, canonical URL and article."""
     response = await fetcher.get(entry.url, accept=PAGE_ACCEPT)
     media_type = (response.content_type or "text/html").split(";")[0].strip().lower()
     if media_type and "html" not in media_type and "xml" not in media_type:
         raise PermanentError(f"fetch: {entry.url} is {media_type}, not an HTML page")
-    loop = asyncio.get_running_loop()
+    canonical = canonicalize_url(response.url)
     try:
-        if pool is None:
-            article = await asyncio.to_thread(
-                extract_page, response.content, response.charset, response.url
-            )
-        else:
-            article = await loop.run_in_executor(
-                pool, extract_page, response.content, response.charset, response.url
-            )
+        # pool None: the loop's default thread pool (extraction in-process).
+        article = await asyncio.get_running_loop().run_in_executor(
+            pool, extract_page, response.content, response.charset, response.url
+        )
     except BrokenProcessPool as exc:
         raise TransientError("extract: an extraction worker died") from exc
-    return response, article
+    return response.url, canonical, article
 
 
 def _record_page_failure(repo: Repository, entry: EntryWork, exc: BaseException) -> PageOutcome:

@@ -18,7 +18,6 @@ class FeedWork:
     etag: str | None
     last_modified: str | None
     content_hash: str | None
-    error_count: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,9 +46,7 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 
 
 def _feed_work(feed: Feed) -> FeedWork:
-    return FeedWork(
-        feed.id, feed.url, feed.etag, feed.last_modified, feed.content_hash, feed.error_count
-    )
+    return FeedWork(feed.id, feed.url, feed.etag, feed.last_modified, feed.content_hash)
 
 
 def _entry_work(entry: Entry) -> EntryWork:

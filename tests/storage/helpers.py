@@ -31,7 +31,6 @@ def parsed(*entries: FeedEntry) -> ParsedFeed:
         ttl_minutes=None,
         entries=tuple(entries),
         skipped=0,
-        warning=None,
     )
 
 
