@@ -196,13 +196,12 @@ def ingest(
 ) -> None:
     """Run the ingest flow now: all due feeds, or the named ones."""
     settings = Settings()
-    if feed:
-        known = _repo(settings).feed_urls()
-        unknown = [url for url in feed if url not in known]
-        if unknown:
-            raise UsageError(
-                f"not subscribed: {', '.join(unknown)} (add it with `newsflow feeds add URL`)"
-            )
+    # Checked here too, so a mistyped URL fails before Prefect's API is started.
+    unknown = _repo(settings).unknown_feeds(feed) if feed else []
+    if unknown:
+        raise UsageError(
+            f"not subscribed: {', '.join(unknown)} (add it with `newsflow feeds add URL`)"
+        )
     from flows.ingest import ingest as ingest_flow
 
     summary = ingest_flow(feeds=feed or None, force=force)

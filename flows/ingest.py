@@ -91,7 +91,7 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     now = datetime.now(UTC)
 
     if feeds:
-        unknown = sorted(set(feeds) - repo.feed_urls())
+        unknown = repo.unknown_feeds(feeds)
         if unknown:
             raise UnknownFeedError(f"ingest: not subscribed: {', '.join(unknown)}")
     due = repo.feeds_to_fetch(now, urls=feeds or None, force=force)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Engine, Row, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -61,6 +61,36 @@ def _entry_work(entry: Entry) -> EntryWork:
         entry.published_at,
         entry.attempts,
     )
+
+
+def _fetched_ok(now: datetime, next_fetch_at: datetime) -> dict[str, Any]:
+    """Feed columns after a successful fetch: healthy, errors cleared, next fetch set."""
+    return {
+        "status": "ok",
+        "last_fetched_at": now,
+        "last_success_at": now,
+        "next_fetch_at": next_fetch_at,
+        "error_count": 0,
+        "last_error": None,
+        "last_error_kind": None,
+    }
+
+
+def _article_at(session: Session, canonical_url: str) -> int | None:
+    """Id of the article stored under a canonical URL."""
+    found: int | None = session.scalar(
+        select(Article.id).where(Article.canonical_url == canonical_url)
+    )
+    return found
+
+
+def _hash_owner(session: Session, text_hash: str) -> Row[int, int] | None:
+    """(id, story_id) of the first article stored with a normalised-text hash."""
+    return session.execute(
+        select(Article.id, Article.story_id)
+        .join(ContentHash, ContentHash.article_id == Article.id)
+        .where(ContentHash.text_hash == text_hash)
+    ).first()
 
 
 class Repository:
@@ -117,10 +147,11 @@ class Repository:
                 added.extend(session.execute(stmt).scalars())
         return added
 
-    def feed_urls(self) -> set[str]:
-        """URLs of every subscribed feed."""
+    def unknown_feeds(self, urls: Sequence[str]) -> list[str]:
+        """Those of ``urls`` that are not subscribed, in order."""
         with self._read() as session:
-            return set(session.scalars(select(Feed.url)))
+            known = set(session.scalars(select(Feed.url).where(Feed.url.in_(list(urls)))))
+        return [url for url in urls if url not in known]
 
     def list_feeds(self) -> list[FeedInfo]:
         """Every feed with its polling state and article counts, oldest first."""
@@ -188,15 +219,7 @@ class Repository:
         last_modified: str | None = None,
     ) -> None:
         """A 304, or a body identical to the last one: nothing to parse."""
-        values: dict[str, Any] = {
-            "status": "ok",
-            "last_fetched_at": now,
-            "last_success_at": now,
-            "next_fetch_at": next_fetch_at,
-            "error_count": 0,
-            "last_error": None,
-            "last_error_kind": None,
-        }
+        values = _fetched_ok(now, next_fetch_at)
         if etag is not None:
             values["etag"] = etag
         if last_modified is not None:
@@ -226,17 +249,11 @@ class Repository:
                     etag=etag,
                     last_modified=last_modified,
                     content_hash=body_hash,
-                    status="ok",
-                    last_fetched_at=now,
-                    last_success_at=now,
-                    next_fetch_at=next_fetch_at,
-                    error_count=0,
-                    last_error=None,
-                    last_error_kind=None,
+                    **_fetched_ok(now, next_fetch_at),
                 )
             )
             new_ids = self._insert_entries(session, feed_id, parsed, now)
-            known = self._link_known_urls(session, new_ids, now)
+            known = self._link_known_urls(session, new_ids)
         return EntriesAdded(seen=len(parsed.entries), new=len(new_ids), known_url=known)
 
     def _insert_entries(
@@ -269,7 +286,7 @@ class Repository:
             new_ids.extend(session.execute(stmt, list(chunk)).scalars())
         return new_ids
 
-    def _link_known_urls(self, session: Session, entry_ids: Sequence[int], now: datetime) -> int:
+    def _link_known_urls(self, session: Session, entry_ids: Sequence[int]) -> int:
         """Entries whose canonical URL is already an article: done, nothing to fetch."""
         linked = 0
         for chunk in _chunks(entry_ids):
@@ -364,17 +381,13 @@ class Repository:
 
     def _store_one(self, session: Session, item: ArticleToStore, now: datetime) -> StoreOutcome:
         entry, article, canonical_url = item.entry, item.article, item.canonical_url
-        existing = session.scalar(select(Article.id).where(Article.canonical_url == canonical_url))
+        existing = _article_at(session, canonical_url)
         if existing is not None:
             self._finish_entry(session, entry.id, existing)
             return "duplicate_url"
 
         text_hash = content_hash(article.text)
-        owner = session.execute(
-            select(Article.id, Article.story_id)
-            .join(ContentHash, ContentHash.article_id == Article.id)
-            .where(ContentHash.text_hash == text_hash)
-        ).first()
+        owner = _hash_owner(session, text_hash)
         title = article.title or entry.title
         if owner is not None:
             story_id, duplicate_of = owner.story_id, owner.id
@@ -411,9 +424,7 @@ class Repository:
             # Another run stored this URL between our check and our insert.
             if duplicate_of is None:
                 session.execute(delete(Story).where(Story.id == story_id))
-            winner = session.scalar(
-                select(Article.id).where(Article.canonical_url == canonical_url)
-            )
+            winner = _article_at(session, canonical_url)
             assert winner is not None
             self._finish_entry(session, entry.id, winner)
             return "duplicate_url"
@@ -428,11 +439,8 @@ class Repository:
             ).scalar()
             if claimed is None:
                 # Another run stored the same text first: become its duplicate.
-                first = session.execute(
-                    select(Article.id, Article.story_id)
-                    .join(ContentHash, ContentHash.article_id == Article.id)
-                    .where(ContentHash.text_hash == text_hash)
-                ).one()
+                first = _hash_owner(session, text_hash)
+                assert first is not None
                 session.execute(
                     update(Article)
                     .where(Article.id == article_id)
