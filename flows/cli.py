@@ -234,9 +234,10 @@ def serve(
         every = parse_duration(interval) if interval else None
     except ValueError as exc:
         raise UsageError(f"--interval: {exc}") from None
+    settings = Settings()
     if every is None and cron is None:
-        every = Settings().feed_interval
-    serve_ingest(interval=every, cron=cron, port=port, settings=Settings())
+        every = settings.feed_interval
+    serve_ingest(interval=every, cron=cron, port=port, settings=settings)
 
 
 @app.command()

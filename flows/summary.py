@@ -19,6 +19,11 @@ class Failure:
     kind: str
     retry_at: datetime | None  # None: given up
 
+    @property
+    def when(self) -> str:
+        """When it is tried again, for people."""
+        return f"retry after {self.retry_at:%Y-%m-%d %H:%M:%S}Z" if self.retry_at else "given up"
+
 
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
@@ -99,18 +104,16 @@ class IngestSummary:
             f"{len(self.page_failures)} pages failed; {self.seconds:.1f}s"
         )
 
+    def labelled_failures(self) -> list[tuple[str, Failure]]:
+        """Every failure with what failed: "feed" or "page"."""
+        return [("feed", f) for f in self.feed_failures] + [("page", f) for f in self.page_failures]
+
     def failure_lines(self) -> list[str]:
         """One line per failure: what, why, and when it is tried again."""
-        out = []
-        for label, items in (("feed", self.feed_failures), ("page", self.page_failures)):
-            for failure in items:
-                when = (
-                    f"retry after {failure.retry_at:%Y-%m-%d %H:%M:%S}Z"
-                    if failure.retry_at
-                    else "given up"
-                )
-                out.append(f"{label} {failure.url}: {failure.reason} [{failure.kind}; {when}]")
-        return out
+        return [
+            f"{label} {f.url}: {f.reason} [{f.kind}; {f.when}]"
+            for label, f in self.labelled_failures()
+        ]
 
     def lines(self) -> list[str]:
         """The summary as short plain-text lines."""
@@ -149,20 +152,17 @@ class IngestSummary:
         ]
         text = ["# Ingest summary", "", "| | |", "|---|---:|"]
         text += [f"| {name} | {value} |" for name, value in rows]
-        failures = [("feed", f) for f in self.feed_failures] + [
-            ("page", f) for f in self.page_failures
-        ]
+        failures = self.labelled_failures()
         if failures:
             text += [
                 "",
                 "## Failures",
                 "",
-                "| | URL | Reason | Kind | Retry at |",
+                "| | URL | Reason | Kind | When |",
                 "|---|---|---|---|---|",
             ]
             for label, f in failures:
                 reason = f.reason.replace("|", "\\|")
-                when = f"{f.retry_at:%Y-%m-%d %H:%M}Z" if f.retry_at else "given up"
-                text.append(f"| {label} | {f.url} | {reason} | {f.kind} | {when} |")
+                text.append(f"| {label} | {f.url} | {reason} | {f.kind} | {f.when} |")
         text += ["", f"Database: `{self.database}`; took {self.seconds:.1f}s."]
         return "\n".join(text)

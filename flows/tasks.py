@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -52,10 +52,7 @@ def retry_feed(feed_id: int, settings: Settings) -> FeedOutcome | None:
     feeds = pipeline.repository(settings).feeds_by_id([feed_id])
     if not feeds:
         return None
-    outcome = pipeline.fetch_feeds(feeds, settings)[0]
-    if outcome.result == "failed" and outcome.kind == "transient":
-        raise TransientError(outcome.error or "transient failure")
-    return outcome
+    return _unless_transient(pipeline.fetch_feeds(feeds, settings)[0])
 
 
 @task(name="retry-article", task_run_name="retry-article-{entry_id}", cache_policy=NO_CACHE)
@@ -65,7 +62,14 @@ def retry_article(entry_id: int, settings: Settings) -> PageOutcome | None:
     entries = pipeline.repository(settings).entries_by_id([entry_id])
     if not entries:
         return None  # stored meanwhile
-    outcome = pipeline.fetch_articles(entries, settings)[0]
+    return _unless_transient(pipeline.fetch_articles(entries, settings)[0])
+
+
+Outcome = TypeVar("Outcome", FeedOutcome, PageOutcome)
+
+
+def _unless_transient(outcome: Outcome) -> Outcome:
+    """The outcome, or a TransientError for Prefect to retry while it failed transiently."""
     if outcome.result == "failed" and outcome.kind == "transient":
         raise TransientError(outcome.error or "transient failure")
     return outcome

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flows.pipeline import FeedOutcome, PageOutcome
+from flows.summary import IngestSummary
+
+LATER = datetime(2026, 11, 20, 12, 5, tzinfo=UTC)
+
+
+def _summary() -> IngestSummary:
+    feeds = [
+        FeedOutcome(
+            1, "https://a.example/feed", "parsed", entries_seen=4, entries_new=3, known_url=1
+        ),
+        FeedOutcome(2, "https://b.example/feed", "not_modified"),
+        FeedOutcome(
+            3,
+            "https://c.example/feed",
+            "failed",
+            error="parse: not | a feed",
+            kind="permanent",
+            next_fetch_at=LATER,
+        ),
+    ]
+    pages = [
+        PageOutcome(10, "https://a.example/1", "stored"),
+        PageOutcome(11, "https://a.example/2", "duplicate_content"),
+        # Failed in its batch, then stored by an in-run retry: counts as stored.
+        PageOutcome(
+            12,
+            "https://a.example/3",
+            "failed",
+            error="fetch: 503",
+            kind="transient",
+            next_attempt_at=LATER,
+        ),
+        PageOutcome(12, "https://a.example/3", "stored"),
+        PageOutcome(13, "https://a.example/4", "given_up", error="fetch: 404", kind="permanent"),
+    ]
+    return IngestSummary.build(feeds, pages, database="/tmp/x.sqlite", seconds=1.25)
+
+
+def test_counts_use_each_items_last_outcome() -> None:
+    summary = _summary()
+    assert (summary.feeds_due, summary.feeds_parsed, summary.feeds_not_modified) == (3, 1, 1)
+    assert (summary.entries_seen, summary.entries_new) == (4, 3)
+    assert (summary.articles_stored, summary.duplicates_same_text) == (2, 1)
+    assert summary.duplicates_same_url == 1  # linked at feed time, never fetched
+    assert [f.url for f in summary.page_failures] == ["https://a.example/4"]
+    assert summary.pages_given_up == 1
+    assert summary.failures == 2
+    assert not summary.nothing_new
+
+
+def test_text_and_markdown_name_every_failure_and_when() -> None:
+    summary = _summary()
+    text = "\n".join(summary.lines())
+    assert (
+        "feed https://c.example/feed: parse: not | a feed [permanent; retry after 2026-11-20 12:05:00Z]"
+        in text
+    )
+    assert "page https://a.example/4: fetch: 404 [permanent; given up]" in text
+    markdown = summary.markdown()
+    assert "| Articles stored | 2 |" in markdown
+    assert (
+        "| feed | https://c.example/feed | parse: not \\| a feed | permanent | retry after 2026-11-20 12:05:00Z |"
+        in markdown
+    )
+    assert "| page | https://a.example/4 | fetch: 404 | permanent | given up |" in markdown
+    assert summary.headline().startswith(
+        "3 feeds (1 parsed, 1 not modified, 0 unchanged, 1 failed)"
+    )
+
+
+def test_nothing_new() -> None:
+    summary = IngestSummary.build(
+        [FeedOutcome(1, "u", "not_modified")], [], database="d", seconds=0
+    )
+    assert summary.nothing_new
+    assert "nothing new: every entry was already stored" in summary.lines()
+    assert "## Failures" not in summary.markdown()
