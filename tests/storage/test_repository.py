@@ -8,32 +8,8 @@ from sqlalchemy import Engine, func, select
 from extractors.opml import Subscription
 from storage.export import EXPORT_FIELDS, iter_articles
 from storage.models import Article, Entry, Story
-from storage.records import EntryWork
 from storage.repository import Repository
-from tests.storage.helpers import NOW, article, body, entry, parsed
-
-FEED = "https://news.example/feed.xml"
-
-
-def _feed(repo: Repository, url: str = FEED) -> int:
-    repo.add_feeds([Subscription(url)], NOW)
-    (work,) = [f for f in repo.feeds_to_fetch(NOW, force=True) if f.url == url]
-    return work.id
-
-
-def _queued(repo: Repository, *numbers: int) -> list[EntryWork]:
-    """Entries 1..n of a subscribed feed, stored and waiting for their pages."""
-    feed_id = _feed(repo)
-    repo.record_feed_parsed(
-        feed_id,
-        parsed(*(entry(n) for n in numbers)),
-        NOW,
-        NOW,
-        etag=None,
-        last_modified=None,
-        body_hash="h",
-    )
-    return repo.entries_to_fetch(NOW, limit=10)
+from tests.storage.helpers import FEED, NOW, article, body, entry, parsed, queued, subscribe
 
 
 def _count(engine: Engine, model: type) -> int:
@@ -49,7 +25,7 @@ def test_add_feeds_is_idempotent(repo: Repository) -> None:
 
 
 def test_due_feeds_force_and_named(repo: Repository) -> None:
-    feed_id = _feed(repo)
+    feed_id = subscribe(repo)
     repo.add_feeds([Subscription(FEED + "2")], NOW)
     later = NOW + timedelta(minutes=15)
     repo.record_feed_unchanged(feed_id, NOW, later)
@@ -60,7 +36,7 @@ def test_due_feeds_force_and_named(repo: Repository) -> None:
 
 
 def test_entries_are_stored_once(repo: Repository, engine: Engine) -> None:
-    feed_id = _feed(repo)
+    feed_id = subscribe(repo)
     first = repo.record_feed_parsed(
         feed_id,
         parsed(entry(1), entry(2)),
@@ -86,7 +62,7 @@ def test_entries_are_stored_once(repo: Repository, engine: Engine) -> None:
 
 
 def test_store_article_and_exact_duplicates(repo: Repository, engine: Engine) -> None:
-    e1, e2, e3 = _queued(repo, 1, 2, 3)
+    e1, e2, e3 = queued(repo, 1, 2, 3)
     assert (
         repo.store_article(
             e1,
@@ -137,7 +113,7 @@ def test_store_article_and_exact_duplicates(repo: Repository, engine: Engine) ->
 
 
 def test_new_entry_for_known_url_is_linked_without_fetching(repo: Repository) -> None:
-    feed_a, feed_b = _feed(repo), _feed(repo, "https://other.example/rss")
+    feed_a, feed_b = subscribe(repo), subscribe(repo, "https://other.example/rss")
     repo.record_feed_parsed(
         feed_a, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="a"
     )
@@ -164,7 +140,7 @@ def test_new_entry_for_known_url_is_linked_without_fetching(repo: Repository) ->
 
 
 def test_failures_back_off_then_give_up(repo: Repository, engine: Engine) -> None:
-    (e1,) = _queued(repo, 1)
+    (e1,) = queued(repo, 1)
     first = repo.record_entry_failure(
         e1.id, "fetch: 503 from news.example", "transient", NOW, rand=0.5
     )
@@ -188,7 +164,7 @@ def test_failures_back_off_then_give_up(repo: Repository, engine: Engine) -> Non
 
 
 def test_feed_failure_is_recorded_and_cleared(repo: Repository) -> None:
-    feed_id = _feed(repo)
+    feed_id = subscribe(repo)
     retry_at = repo.record_feed_failure(feed_id, "parse: not a feed", "permanent", NOW, rand=0.5)
     assert retry_at == NOW + timedelta(minutes=5)
     (info,) = repo.list_feeds()
@@ -201,7 +177,7 @@ def test_feed_failure_is_recorded_and_cleared(repo: Repository) -> None:
 
 
 def test_export_fields(repo: Repository, engine: Engine) -> None:
-    (e1,) = _queued(repo, 1)
+    (e1,) = queued(repo, 1)
     repo.store_article(
         e1,
         article(body(1), title="Budget vote"),
@@ -234,7 +210,7 @@ def test_store_articles_isolates_a_refused_row(repo: Repository, engine: Engine)
 
     from storage.records import ArticleToStore
 
-    e1, e2, e3 = _queued(repo, 1, 2, 3)
+    e1, e2, e3 = queued(repo, 1, 2, 3)
     items = [
         ArticleToStore(e1, article(body(1)), e1.canonical_url, e1.url, None),
         # NULL canonical URL: the database refuses this row (NOT NULL).
