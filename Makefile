@@ -49,6 +49,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.feeds
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,10 @@
          +-- InvalidURLError     a URL newsflow cannot or may not fetch
          +-- OPMLError           an OPML document that cannot be read
          +-- BlockedAddressError a host that resolves to a refused address
+         +-- RobotsDisallowedError  robots.txt forbids fetching the page
+     +-- HostBusyError       not a failure: the host's shared request budget says
+                             wait (a pause after 429, a full budget); the item is
+                             put off without counting an attempt
 
 Messages begin with the component that failed ("fetch: 429 from example.com",
 "parse: ...") so a stored reason reads on its own; callers chain the cause with
@@ -29,14 +33,21 @@ class NewsflowError(Exception):
 
     kind: ErrorKind = "permanent"
 
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        #: The HTTP status that caused the error, when an HTTP answer did.
+        self.status = status
+
 
 class TransientError(NewsflowError):
     """A failure that may go away by itself: retry with backoff."""
 
     kind: ErrorKind = "transient"
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message, status=status)
         #: Seconds the server asked us to wait (Retry-After), when it said so.
         self.retry_after = retry_after
 
@@ -65,6 +76,20 @@ class OPMLError(PermanentError):
 
 class BlockedAddressError(PermanentError):
     """The host resolves to a private, loopback or otherwise refused address."""
+
+
+class RobotsDisallowedError(PermanentError):
+    """The site's robots.txt does not allow newsflow to fetch the page."""
+
+
+class HostBusyError(NewsflowError):
+    """Not a failure: the host's request budget asks to wait ``wait_seconds`` first."""
+
+    kind: ErrorKind = "transient"
+
+    def __init__(self, message: str, *, wait_seconds: float) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
 
 
 def error_kind(exc: BaseException) -> ErrorKind:

@@ -1,13 +1,21 @@
-"""Feed bytes -> entries (RSS 0.9x/1.0/2.0, Atom, RDF through feedparser). No network."""
+"""Feed bytes -> entries (RSS 0.9x/1.0/2.0, Atom, RDF through feedparser; JSON Feed
+through extractors.jsonfeed). No network.
+
+Before feedparser sees XML, documents that declare entities are refused (billion
+laughs, external entities), and an HTML page gets its own error naming the feeds it
+links to.
+"""
 
 from __future__ import annotations
 
 import calendar
 import hashlib
 import io
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 import feedparser
@@ -15,11 +23,40 @@ import lxml.html
 from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 from lxml.etree import ParserError
 
+from extractors.discovery import feed_links, looks_like_html
 from extractors.errors import FeedParseError, InvalidURLError
 from extractors.urls import canonicalize_url, check_url
 
 #: Entry keys longer than this are stored as a hash (GUIDs may be arbitrary text).
 MAX_KEY_LENGTH = 512
+#: Entry summaries are cut to this many characters of plain text.
+MAX_SUMMARY_CHARS = 5000
+#: How much of an XML document is searched for entity declarations before its root.
+PROLOG_WINDOW = 64 * 1024
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Byte order marks, then the first characters "<" or "<?" without one (XML 1.0, F.1).
+_SNIFFED_ENCODINGS = (
+    (_UTF8_BOM, "utf-8"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x4c\x6f\xa7\x94", "cp037"),  # "<?xm" in EBCDIC, which feedparser also reads
+)
+_DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+_ENTITIES_REFUSED = (
+    "parse: the feed declares XML entities, refused "
+    "(entity expansion and external entities are attack vectors)"
+)
+_PROLOG_TOO_LONG = (
+    f"parse: the feed's prolog runs past its first {PROLOG_WINDOW // 1024} KiB, refused "
+    "(it could hide XML entity declarations)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +78,11 @@ class ParsedFeed:
 
     title: str
     site_url: str | None
-    version: str  # feedparser's name for the format, e.g. "rss20", "atom10", "rss10"
+    version: str  # feedparser's name, e.g. "rss20", "atom10", "rss10"; "json10", "json11"
     ttl_minutes: int | None
     entries: tuple[FeedEntry, ...]
     skipped: int  # entries without a usable link
+    total_entries: int  # entries in the document, before max_entries and skipping
 
 
 def parse_feed(
@@ -58,10 +96,16 @@ def parse_feed(
 
     ``content_type`` (the HTTP header, with its charset) helps decoding; relative
     links resolve against ``url``. Ill-formed feeds that still yield entries are
-    accepted, as feed readers do.
+    accepted, as feed readers do. JSON Feed documents go to extractors.jsonfeed.
     """
     if not content.strip():
         raise FeedParseError("parse: empty document")
+    if _is_json(content, content_type):
+        # Imported here: jsonfeed builds on this module's types.
+        from extractors.jsonfeed import parse_json_feed
+
+        return parse_json_feed(content, url=url, max_entries=max_entries)
+    _refuse_entity_declarations(content, content_type)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -74,18 +118,35 @@ def parse_feed(
     raw_entries = list(parsed.get("entries") or [])
     problem = _bozo_reason(parsed)
     if not raw_entries:
+        if not parsed.get("version") and looks_like_html(content, content_type):
+            raise FeedParseError(_html_page_reason(content, url))
         if problem and not isinstance(parsed.get("bozo_exception"), ThingsNobodyCaresAboutButMe):
             raise FeedParseError(f"parse: no entries; the document is ill-formed: {problem}")
         if not parsed.get("version"):
             raise FeedParseError("parse: not an RSS, Atom or RDF feed (no feed element found)")
 
     feed_meta = parsed.get("feed") or {}
-    base = _safe_link(feed_meta.get("link"), url) or url
+    base = safe_link(feed_meta.get("link"), url) or url
+    entries, skipped = keep_entries((_entry(raw, base) for raw in raw_entries), max_entries)
+    return ParsedFeed(
+        title=_clean(feed_meta.get("title")) or url,
+        site_url=safe_link(feed_meta.get("link"), url),
+        version=str(parsed.get("version") or "unknown"),
+        ttl_minutes=_int_or_none(feed_meta.get("ttl")),
+        entries=entries,
+        skipped=skipped,
+        total_entries=len(raw_entries),
+    )
+
+
+def keep_entries(
+    candidates: Iterable[FeedEntry | None], max_entries: int | None
+) -> tuple[tuple[FeedEntry, ...], int]:
+    """Entries to keep (first of each key, at most ``max_entries``) and how many lacked a link."""
     entries: list[FeedEntry] = []
     keys: set[str] = set()
     skipped = 0
-    for raw in raw_entries:
-        entry = _entry(raw, base)
+    for entry in candidates:  # a generator: nothing past the cap is even built
         if entry is None:
             skipped += 1
             continue
@@ -95,15 +156,7 @@ def parse_feed(
         entries.append(entry)
         if max_entries is not None and len(entries) >= max_entries:
             break
-
-    return ParsedFeed(
-        title=_clean(feed_meta.get("title")) or url,
-        site_url=_safe_link(feed_meta.get("link"), url),
-        version=str(parsed.get("version") or "unknown"),
-        ttl_minutes=_int_or_none(feed_meta.get("ttl")),
-        entries=tuple(entries),
-        skipped=skipped,
-    )
+    return tuple(entries), skipped
 
 
 def entry_key(guid: str | None, canonical_link: str) -> str:
@@ -126,12 +179,12 @@ def html_to_text(fragment: str) -> str:
 
 
 def _entry(raw: Any, base: str) -> FeedEntry | None:
-    link = _safe_link(raw.get("link"), base)
+    link = safe_link(raw.get("link"), base)
     if link is None:
         # Atom entries may carry several links; take the first alternate one.
         for candidate in raw.get("links") or []:
             if candidate.get("rel", "alternate") == "alternate":
-                link = _safe_link(candidate.get("href"), base)
+                link = safe_link(candidate.get("href"), base)
                 if link:
                     break
     if link is None:
@@ -146,13 +199,14 @@ def _entry(raw: Any, base: str) -> FeedEntry | None:
         link=link,
         canonical_url=canonical,
         title=_clean(raw.get("title")) or "",
-        summary=html_to_text(summary)[:5000],
+        summary=html_to_text(summary)[:MAX_SUMMARY_CHARS],
         author=_clean(raw.get("author")) or None,
         published_at=_timestamp(raw.get("published_parsed") or raw.get("updated_parsed")),
     )
 
 
-def _safe_link(value: Any, base: str) -> str | None:
+def safe_link(value: Any, base: str) -> str | None:
+    """``value`` resolved against ``base`` if it is a fetchable http(s) URL, else None."""
     if not isinstance(value, str) or not value.strip():
         return None
     absolute = urljoin(base, value.strip())
@@ -191,3 +245,100 @@ def _int_or_none(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
+
+
+def _is_json(content: bytes, content_type: str | None) -> bool:
+    # The first character decides, as Miniflux's DetectFeedFormat does; the media type
+    # (application/feed+json, application/json, any +json) only when it cannot.
+    start = content.removeprefix(_UTF8_BOM).lstrip()[:1]
+    if start in (b"{", b"<"):
+        return start == b"{"
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _html_page_reason(content: bytes, url: str) -> str:
+    urls = [link.url for link in feed_links(content, url)]
+    more = f" and {len(urls) - 3} more" if len(urls) > 3 else ""
+    listed = f" (it links to feeds: {', '.join(urls[:3])}{more})" if urls else ""
+    return f"parse: this is an HTML page, not a feed{listed}"
+
+
+def _refuse_entity_declarations(content: bytes, content_type: str | None) -> None:
+    """Raise FeedParseError when the prolog declares entities (or is too long to tell)."""
+    window = content[:PROLOG_WINDOW]
+    sniffed = next((name for mark, name in _SNIFFED_ENCODINGS if window.startswith(mark)), None)
+    encodings = [sniffed or "latin-1"]  # Latin-1 reads the ASCII of any ASCII-based charset
+    declared = _DECLARED_ENCODING.match(window.decode(encodings[0], errors="replace"))
+    # feedparser decodes with the HTTP charset or the declared encoding (RFC 3023):
+    # entities written in UTF-7 or EBCDIC must be seen the same way.
+    charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
+    encodings += [m.group(1).lower() for m in (declared, charset) if m]
+    for encoding in dict.fromkeys(encodings):
+        try:
+            text = window.decode(encoding, errors="replace").removeprefix("\ufeff")
+        except (LookupError, ValueError):  # an unknown or binary-to-binary codec
+            continue
+        verdict = _scan_prolog(text)
+        if verdict == "entities":
+            raise FeedParseError(_ENTITIES_REFUSED)
+        if verdict == "unfinished" and len(content) > PROLOG_WINDOW:
+            raise FeedParseError(_PROLOG_TOO_LONG)
+
+
+def _scan_prolog(text: str) -> Literal["entities", "unfinished", "ok"]:
+    """Whether the prolog declares entities, outruns ``text``, or neither.
+
+    The prolog is what XML allows before the root element (XML 1.0, 2.8): white
+    space, comments, processing instructions and the document type declaration,
+    whose internal subset is where entities are declared.
+    """
+    i, end = 0, len(text)
+    while i < end:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("<!--", i):
+            i = _skip_past(text, i + 4, "-->")
+        elif text.startswith("<?", i):
+            i = _skip_past(text, i + 2, "?>")
+        elif text.startswith("<!", i):  # DOCTYPE, or a stray declaration
+            if text[i : i + 8].upper() == "<!ENTITY":
+                return "entities"
+            i, entities = _skip_declaration(text, i + 2)
+            if entities:
+                return "entities"
+        else:  # the root element, or text that is no prolog at all
+            return "ok"
+    return "unfinished"
+
+
+def _skip_past(text: str, start: int, terminator: str) -> int:
+    found = text.find(terminator, start)
+    return len(text) if found < 0 else found + len(terminator)
+
+
+def _skip_declaration(text: str, i: int) -> tuple[int, bool]:
+    """Index past the declaration's closing ">", and whether its internal subset has entities."""
+    depth, quote, end = 0, "", len(text)
+    while i < end:
+        char = text[i]
+        if quote:  # literals may hold any of "<>[]" (XML 1.0, 2.3)
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif text.startswith("<!--", i):
+            i = _skip_past(text, i + 4, "-->")
+            continue
+        elif text.startswith("<?", i):
+            i = _skip_past(text, i + 2, "?>")
+            continue
+        elif text[i : i + 8].upper() == "<!ENTITY":
+            return i, True
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(0, depth - 1)
+        elif char == ">" and depth == 0:
+            return i + 1, False
+        i += 1
+    return end, False

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
 from types import MappingProxyType
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from tld import get_fld
+from tld.utils import MozillaTLDSourceParser
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
 
 from extractors.errors import InvalidURLError
@@ -125,3 +129,42 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+class _BundledSuffixList(MozillaTLDSourceParser):
+    """The public suffix list (private domains included) shipped inside the tld package."""
+
+    uid = "newsflow-bundled"
+    source_url = ""
+
+    @classmethod
+    def update_tld_names(cls, fail_silently: bool = False) -> bool:
+        # tld downloads the list when its bundled copy cannot be read; newsflow never
+        # downloads at run time, so a missing list is an install problem, not a fetch.
+        return False
+
+
+def budget_key(url: str) -> str:
+    """The registrable domain (eTLD+1) of the URL's host: one politeness budget per site."""
+    host = host_of(url).rstrip(".")
+    if not host:
+        return ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return host  # an IP literal has no registrable domain
+    if not host.isascii():
+        # Canonical URLs carry IDNA (punycode) hosts; key both spellings alike.
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
+    # The private section counts (a.blogspot.com is its own site), as browsers and
+    # the public suffix list's own guidance read it. No suffix (localhost, intranet
+    # names) or an empty label: the host alone is the budget.
+    domain = get_fld(
+        SplitResult("http", host, "", "", ""), fail_silently=True, parser_class=_BundledSuffixList
+    )
+    if not domain or domain.startswith("."):
+        return host
+    return domain.rstrip(".").lower()

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -96,16 +96,54 @@ def parse_since(value: str, now: datetime) -> datetime:
 @feeds_app.command("add")
 @friendly
 def feeds_add(
-    urls: Annotated[list[str], typer.Argument(help="Feed URLs (http or https).")],
+    urls: Annotated[list[str], typer.Argument(help="Feed URLs, or web pages that link to feeds.")],
+    discover: Annotated[
+        bool,
+        typer.Option(
+            "--discover/--no-discover",
+            help="Fetch each URL: a web page's feeds are found through its "
+            '<link rel="alternate"> tags, or at common paths (/feed, /rss.xml...).',
+        ),
+    ] = True,
 ) -> None:
-    """Subscribe to feeds."""
+    """Subscribe to feeds (a site's home page will do: its feeds are found)."""
     from extractors.opml import Subscription
     from extractors.urls import check_url
 
-    subscriptions = [Subscription(url=check_url(url)) for url in urls]
-    added = _repo(Settings()).add_feeds(subscriptions, _now())
+    settings = Settings()
+    repo = _repo(settings)
+    checked = [check_url(url) for url in urls]
+    subscriptions: list[Subscription] = []
+    not_found: list[str] = []
+    if not discover:
+        subscriptions = [Subscription(url=url) for url in checked]
+    for url in checked if discover else []:
+        found = _discover(settings, repo, url)
+        if not found.feeds:
+            not_found.append(f"no feed found at {url}: {found.detail}")
+            continue
+        if found.how != "feed":
+            how = "links to" if found.how == "link" else "has, at a common path,"
+            typer.echo(f"{url} is a web page; it {how} {len(found.feeds)} feed(s)")
+        subscriptions += [Subscription(url=f.url, title=f.title) for f in found.feeds]
+    added = repo.add_feeds(subscriptions, _now()) if subscriptions else []
     for sub in subscriptions:
         typer.echo(f"{'added' if sub.url in added else 'already subscribed'}: {sub.url}")
+    if not_found:
+        raise UsageError("; ".join(not_found))
+
+
+def _discover(settings: Settings, repo: Any, url: str) -> Any:
+    import asyncio
+
+    from flows.discovery import discover
+    from flows.pipeline import fetcher_for
+
+    async def run() -> Any:
+        async with fetcher_for(settings, repo) as fetcher:
+            return await discover(fetcher, url)
+
+    return asyncio.run(run())
 
 
 @feeds_app.command("import")
@@ -141,10 +179,14 @@ def feeds_export(
         typer.echo(f"{len(feeds)} feeds written to {output}", err=True)
 
 
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+
+
 @feeds_app.command("list")
 @friendly
 def feeds_list() -> None:
-    """Show every feed: status, last and next fetch, errors."""
+    """Show every feed: health and why, articles, next fetch and why then."""
     from rich.console import Console
     from rich.table import Table
 
@@ -155,33 +197,59 @@ def feeds_list() -> None:
         )
         return
     table = Table(box=None, pad_edge=False)
-    for column in (
-        "feed",
-        "status",
-        "articles",
-        "pending",
-        "last fetch",
-        "next fetch",
-        "errors",
-        "last error",
-    ):
+    for column in ("feed", "status", "why", "articles", "pending", "next fetch", "because"):
         table.add_column(column, overflow="fold")
-
-    def when(value: datetime | None) -> str:
-        return f"{value:%Y-%m-%d %H:%M}" if value else "-"
-
     for f in feeds:
         table.add_row(
             f.url,
             f.status,
+            f.status_reason or "",
             str(f.articles),
             str(f.pending),
-            when(f.last_fetched_at),
-            when(f.next_fetch_at),
-            str(f.error_count),
-            f.last_error or "",
+            _when(f.next_fetch_at),
+            f.schedule_reason or "",
         )
     Console(width=200).print(table)
+
+
+@feeds_app.command("show")
+@friendly
+def feeds_show(url: Annotated[str, typer.Argument(help="A subscribed feed's URL.")]) -> None:
+    """Everything newsflow knows about one feed's polling."""
+    from extractors.schedule import format_interval
+
+    info = _repo(Settings()).feed_by_url(url)
+    if info is None:
+        raise UsageError(f"not subscribed: {url} (see `newsflow feeds list`)")
+    rhythm = (
+        f"about one post every {format_interval(timedelta(seconds=info.publish_interval))}"
+        if info.publish_interval
+        else "unknown"
+    )
+    fetches = info.fetch_count
+    rows = [
+        ("feed", info.url),
+        ("title", info.title or "-"),
+        ("site", info.site_url or "-"),
+        ("status", f"{info.status}: {info.status_reason or '-'}"),
+        ("moved from", info.moved_from or "-"),
+        ("added", _when(info.added_at)),
+        ("last fetch", _when(info.last_fetched_at)),
+        ("last success", _when(info.last_success_at)),
+        ("next fetch", f"{_when(info.next_fetch_at)} ({info.schedule_reason or '-'})"),
+        ("rhythm", rhythm),
+        ("errors in a row", f"{info.error_count} (since {_when(info.failing_since)})"),
+        ("last error", info.last_error or "-"),
+        (
+            "fetches",
+            f"{fetches}: {info.not_modified_count} not modified (304), "
+            f"{info.unchanged_count} unchanged, {info.bytes_saved:,} bytes saved",
+        ),
+        ("articles", f"{info.articles} stored, {info.pending} pages waiting"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        typer.echo(f"{name:<{width}}  {value}")
 
 
 @app.command()

@@ -21,6 +21,9 @@ def run_demo(*, port: int, outlets: int, articles: int) -> None:
     """Serve the sample site on 127.0.0.1:port, subscribe to its feeds, ingest them."""
     # The sample site lives on loopback, which newsflow refuses by default.
     os.environ.setdefault("NEWSFLOW_ALLOWED_NETWORKS", "127.0.0.1/32")
+    # Every outlet of the sample site is one domain (127.0.0.1): the default budget of
+    # 2 requests a second per domain is for other people's servers, not our own.
+    os.environ.setdefault("NEWSFLOW_HOST_RATE", "50")
     settings = Settings()
     site = build_site(outlets=outlets, articles_per_outlet=articles, seed=0)
     try:

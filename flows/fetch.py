@@ -5,33 +5,42 @@ request goes through ``Fetcher.get``, which
 
 - refuses anything but http(s), and hosts that resolve to private, loopback,
   link-local, multicast or reserved addresses unless they fall in the allowed
-  networks, on the first request and on every redirect hop;
+  networks: at connect time, on the resolved addresses the socket connects to
+  (flows/guard.py), so on the first request and on every redirect hop, with no
+  window for DNS rebinding;
+- waits for the domain's shared request budget and honours robots.txt
+  (flows/politeness.py);
 - sends the stored validators (If-None-Match, If-Modified-Since); 304 is a success;
 - caps the body after decompression, and the whole request's time;
-- limits requests in flight, overall and per host;
+- limits requests in flight, overall and per registrable domain;
 - turns every failure into a TransientError or a PermanentError (extractors.errors).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
+import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from typing import TYPE_CHECKING, NoReturn
+from urllib.parse import urljoin
 
 import httpx
 
-from extractors.errors import BlockedAddressError, PermanentError, TransientError
-from extractors.urls import check_url, host_of
+from extractors.errors import PermanentError, TransientError
+from extractors.urls import budget_key, check_url, host_of
+from flows.guard import guarded_transport
 from flows.settings import IPNetwork, Settings
 
+if TYPE_CHECKING:
+    from flows.politeness import Politeness
+
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT_REDIRECTS = frozenset({301, 308})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +60,7 @@ class FetchOptions:
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchOptions:
         return cls(
-            user_agent=settings.user_agent,
+            user_agent=settings.agent,
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
             total_timeout=settings.total_timeout,
@@ -61,6 +70,10 @@ class FetchOptions:
             concurrency=settings.concurrency,
             per_host_concurrency=settings.per_host_concurrency,
         )
+
+
+#: Response headers kept for scheduling (RFC 9111 freshness, RFC 9110 Retry-After).
+FRESHNESS_HEADERS = ("cache-control", "expires", "date", "age", "retry-after")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,26 +88,13 @@ class FetchResponse:
     etag: str | None
     last_modified: str | None
     redirects: tuple[str, ...] = field(default=())
+    #: Where the URL permanently moved: the final URL when every hop was a 301 or 308.
+    moved_to: str | None = None
+    headers: tuple[tuple[str, str], ...] = field(default=())  # FRESHNESS_HEADERS only
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-def is_refused_address(
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address, allowed: Sequence[IPNetwork]
-) -> bool:
-    """True when newsflow must not connect to ``address``."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if any(address in network for network in allowed):
-        return False
-    return (
-        not address.is_global
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
@@ -114,10 +114,16 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 class Fetcher:
-    """An async HTTP client for one batch of work; use as ``async with Fetcher(opts)``."""
+    """An async HTTP client for one batch of work; use as ``async with Fetcher(opts)``.
 
-    def __init__(self, options: FetchOptions) -> None:
+    With ``politeness``, every request waits for its domain's shared budget, a 429
+    or Retry-After pauses the domain for every worker, and ``robots=True`` requests
+    are checked against the site's robots.txt first.
+    """
+
+    def __init__(self, options: FetchOptions, politeness: Politeness | None = None) -> None:
         self.options = options
+        self.politeness = politeness
         self._client = httpx.AsyncClient(
             follow_redirects=False,  # followed by hand, so that every hop is checked
             timeout=httpx.Timeout(
@@ -127,11 +133,14 @@ class Fetcher:
                 pool=options.total_timeout,
             ),
             headers={"User-Agent": options.user_agent},
-            limits=httpx.Limits(max_connections=options.concurrency),
-            trust_env=False,  # no proxies or netrc picked up from the environment
+            # Addresses are checked where the socket connects, after DNS resolution.
+            transport=guarded_transport(
+                allowed=options.allowed_networks, max_connections=options.concurrency
+            ),
+            trust_env=False,  # no proxies (they would bypass the guard) and no netrc
         )
         self._slots = asyncio.Semaphore(options.concurrency)
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+        self._domains: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(options.per_host_concurrency)
         )
 
@@ -153,19 +162,27 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        robots: bool = False,
+        max_bytes: int | None = None,
     ) -> FetchResponse:
-        """GET ``url`` following redirects; raise TransientError or PermanentError."""
-        host = host_of(url) or "?"
-        try:
-            async with asyncio.timeout(self.options.total_timeout):
-                return await self._get(url, etag, last_modified, accept)
-        except TimeoutError as exc:
-            raise TransientError(
-                f"fetch: no complete answer from {host} within {self.options.total_timeout:g}s"
-            ) from exc
+        """GET ``url`` following redirects; raise TransientError or PermanentError.
+
+        ``robots``: check the site's robots.txt first (article pages). ``max_bytes``:
+        read at most this much and keep what was read (robots.txt), instead of
+        failing at the body cap.
+        """
+        url = check_url(url)
+        if robots and self.politeness is not None:
+            await self.politeness.check_robots(self, url)
+        return await self._get(url, etag, last_modified, accept, max_bytes)
 
     async def _get(
-        self, url: str, etag: str | None, last_modified: str | None, accept: str | None
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str | None,
+        max_bytes: int | None,
     ) -> FetchResponse:
         headers: dict[str, str] = {}
         if accept:
@@ -177,47 +194,43 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         hops: list[str] = []
-        current = check_url(url)
+        permanent = True
+        current = url
+        # The total timeout counts time spent talking to servers, over every hop;
+        # time spent waiting for a domain's budget is not a failure and not counted.
+        left = self.options.total_timeout
         while True:
-            await self._check_host(current)
-            host = host_of(current)
-            # Host first: waiting for a busy host must not hold one of the shared slots.
-            async with self._hosts[host], self._slots:
-                response, location = await self._request(current, headers, tuple(hops))
+            domain = budget_key(current)
+            # Domain first: waiting for a busy domain must not hold a shared slot.
+            async with self._domains[domain], self._budget(current), self._slots:
+                started = time.monotonic()
+                try:
+                    async with asyncio.timeout(left):
+                        response, location = await self._request(current, headers, max_bytes)
+                except TimeoutError as exc:
+                    raise TransientError(
+                        f"fetch: no complete answer from {host_of(url) or '?'} within "
+                        f"{self.options.total_timeout:g}s"
+                    ) from exc
+                left -= time.monotonic() - started
             if location is None:
-                return response
+                moved = response.url if hops and permanent else None
+                return replace(response, redirects=tuple(hops), moved_to=moved)
             if len(hops) >= self.options.max_redirects:
                 limit = self.options.max_redirects
                 raise PermanentError(f"fetch: more than {limit} redirects from {host_of(url)}")
+            permanent = permanent and response.status in _PERMANENT_REDIRECTS
             hops.append(current)
             target = urljoin(current, location)
             if target in hops:
                 raise PermanentError(f"fetch: redirect loop at {target}")
             current = check_url(target)
 
-    async def _check_host(self, url: str) -> None:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            literal = ipaddress.ip_address(host)
-            addresses = [literal]
-        except ValueError:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except socket.gaierror as exc:
-                raise TransientError(f"fetch: cannot resolve {host}: {exc.strerror}") from exc
-            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-        refused = [a for a in addresses if is_refused_address(a, self.options.allowed_networks)]
-        if refused:
-            raise BlockedAddressError(
-                f"fetch: {host} resolves to {refused[0]}, a private or reserved address "
-                "(allow it with NEWSFLOW_ALLOWED_NETWORKS)"
-            )
+    def _budget(self, url: str) -> AbstractAsyncContextManager[None]:
+        return self.politeness.slot(url) if self.politeness is not None else nullcontext()
 
     async def _request(
-        self, url: str, headers: dict[str, str], hops: tuple[str, ...]
+        self, url: str, headers: dict[str, str], max_bytes: int | None
     ) -> tuple[FetchResponse, str | None]:
         """One GET: the response, and the redirect target when it is a redirect."""
         host = host_of(url)
@@ -226,11 +239,11 @@ class Fetcher:
                 status = response.status_code
                 location = response.headers.get("location") if status in _REDIRECTS else None
                 if status == 200:
-                    body = await self._read_capped(response, host)
+                    body = await self._read_capped(response, host, max_bytes)
                 elif status == 304 or location is not None:
                     body = b""
                 else:
-                    raise _status_error(status, host, response.headers.get("retry-after"))
+                    await self._status_failed(url, status, response.headers.get("retry-after"))
                 return FetchResponse(
                     url=url,
                     status=status,
@@ -239,7 +252,11 @@ class Fetcher:
                     charset=response.charset_encoding,
                     etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),
-                    redirects=hops,
+                    headers=tuple(
+                        (name, response.headers[name])
+                        for name in FRESHNESS_HEADERS
+                        if name in response.headers
+                    ),
                 ), location
         except httpx.TimeoutException as exc:
             raise TransientError(
@@ -252,10 +269,24 @@ class Fetcher:
                 f"fetch: connection to {host} failed: {exc or type(exc).__name__}"
             ) from exc
 
-    async def _read_capped(self, response: httpx.Response, host: str) -> bytes:
-        cap = self.options.max_body_bytes
+    async def _status_failed(self, url: str, status: int, retry_after: str | None) -> NoReturn:
+        """Raise the error for a failed status; a 429 or a Retry-After pauses the domain."""
+        error = _status_error(status, host_of(url), retry_after)
+        retry_after_given = isinstance(error, TransientError) and error.retry_after is not None
+        if self.politeness is not None and (status == 429 or retry_after_given):
+            pause = error.retry_after if isinstance(error, TransientError) else None
+            if pause is None:
+                pause = self.politeness.options.default_pause
+            await self.politeness.pause(url, pause, f"{status} from {host_of(url)}")
+        raise error
+
+    async def _read_capped(
+        self, response: httpx.Response, host: str, max_bytes: int | None
+    ) -> bytes:
+        truncate = max_bytes is not None
+        cap = max_bytes if max_bytes is not None else self.options.max_body_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if not truncate and declared.isdigit() and int(declared) > cap:
             raise PermanentError(
                 f"fetch: body of {declared} bytes from {host} is over the {cap}-byte cap"
             )
@@ -263,16 +294,19 @@ class Fetcher:
         async for chunk in response.aiter_bytes():  # decompressed
             body.extend(chunk)
             if len(body) > cap:
+                if truncate:
+                    return bytes(body[:cap])
                 raise PermanentError(
                     f"fetch: body from {host} is over the {cap}-byte cap once decompressed"
                 )
         return bytes(body)
 
 
-def _status_error(status: int, host: str, retry_after: str | None) -> Exception:
+def _status_error(
+    status: int, host: str, retry_after: str | None
+) -> TransientError | PermanentError:
     message = f"fetch: {status} from {host}"
+    seconds = retry_after_seconds(retry_after, datetime.now(UTC))
     if status == 429 or status == 408 or status >= 500:
-        return TransientError(
-            message, retry_after=retry_after_seconds(retry_after, datetime.now(UTC))
-        )
-    return PermanentError(message)
+        return TransientError(message, retry_after=seconds, status=status)
+    return PermanentError(message, status=status)

@@ -7,30 +7,40 @@ classified and stored here, so one bad feed or page never fails a batch.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from extractors.articles import Article
 from extractors.errors import (
+    BlockedAddressError,
     ErrorKind,
+    HostBusyError,
+    NewsflowError,
     PermanentError,
+    RobotsDisallowedError,
     TransientError,
     describe,
     error_kind,
 )
-from extractors.feeds import parse_feed
+from extractors.feeds import ParsedFeed, parse_feed
 from extractors.fingerprints import bytes_hash
-from extractors.urls import canonicalize_url
+from extractors.health import Failure, after_failure, after_success
+from extractors.schedule import cache_hints, next_fetch, publish_rhythm
+from extractors.urls import canonicalize_url, host_of
 from flows.extraction import extract_page
 from flows.fetch import Fetcher, FetchOptions, FetchResponse
+from flows.guard import is_refused_address
+from flows.politeness import politeness_for
 from flows.resources import engine_for, extraction_pool, extraction_workers
-from flows.settings import Settings
-from storage.records import ArticleToStore, EntryWork, FeedWork, StoreOutcome
+from flows.settings import IPNetwork, Settings
+from storage.budget import BudgetStore
+from storage.records import ArticleToStore, EntryWork, FeedFetched, FeedWork, StoreOutcome
 from storage.repository import Repository
 
 FEED_ACCEPT = (
@@ -39,8 +49,12 @@ FEED_ACCEPT = (
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
-FeedResult = Literal["parsed", "not_modified", "unchanged", "failed"]
-PageResult = StoreOutcome | Literal["failed", "given_up"]
+FeedResult = Literal["parsed", "not_modified", "unchanged", "failed", "deferred"]
+PageResult = StoreOutcome | Literal["failed", "given_up", "deferred"]
+
+#: Media types that are never a feed or an article page, refused before parsing.
+_NOT_TEXT = ("image/", "audio/", "video/", "font/")
+_NOT_TEXT_TYPES = frozenset({"application/pdf", "application/zip", "application/gzip"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +67,9 @@ class FeedOutcome:
     entries_seen: int = 0
     entries_new: int = 0
     known_url: int = 0
+    entries_total: int = 0  # in the document, before the per-feed cap
+    skipped: int = 0  # entries refused: no usable link, or a link to a refused address
+    status: str | None = None  # the feed's health afterwards
     error: str | None = None
     kind: ErrorKind | None = None
     next_fetch_at: datetime | None = None
@@ -79,16 +96,28 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def fetcher_for(settings: Settings, repo: Repository) -> Fetcher:
+    """A fetcher bound to the shared per-domain budget and robots.txt cache."""
+    politeness = politeness_for(settings, BudgetStore(repo.engine))
+    return Fetcher(FetchOptions.from_settings(settings), politeness)
+
+
+def refuse_media_type(content_type: str | None, url: str, wanted: str) -> None:
+    """Raise PermanentError for a response that is plainly not text (a PDF, an image)."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type.startswith(_NOT_TEXT) or media_type in _NOT_TEXT_TYPES:
+        raise PermanentError(f"fetch: {url} is {media_type}, not {wanted}")
+
+
 # -- feeds ----------------------------------------------------------------------------
 
 
 def fetch_feeds(feeds: Sequence[FeedWork], settings: Settings) -> list[FeedOutcome]:
     """Fetch, parse and store a batch of feeds."""
     repo = repository(settings)
-    options = FetchOptions.from_settings(settings)
 
     async def fetch_all() -> list[FetchResponse | BaseException]:
-        async with Fetcher(options) as fetcher:
+        async with fetcher_for(settings, repo) as fetcher:
             return await asyncio.gather(
                 *(
                     fetcher.get(
@@ -110,48 +139,138 @@ def _store_feed(
     repo: Repository, feed: FeedWork, response: FetchResponse | BaseException, settings: Settings
 ) -> FeedOutcome:
     now = _now()
-    next_fetch = now + settings.feed_interval
     try:
         if isinstance(response, BaseException):
             raise response
-        body_hash = bytes_hash(response.content)
+        return _feed_fetched(repo, feed, response, settings, now)
+    except HostBusyError as exc:
+        # Not a failure: the domain asked us to wait (a 429 elsewhere, a full budget).
+        until = now + timedelta(seconds=exc.wait_seconds)
+        repo.defer_feed(feed.id, until, describe(exc))
+        return FeedOutcome(
+            feed.id, feed.url, "deferred", status=feed.health.status, next_fetch_at=until
+        )
+    except Exception as exc:  # every failure is recorded, none escapes the batch
+        reason, kind = describe(exc), error_kind(exc)
+        failure = Failure(
+            reason,
+            kind,
+            http_status=exc.status if isinstance(exc, NewsflowError) else None,
+            retry_after=exc.retry_after if isinstance(exc, TransientError) else None,
+            blocked=isinstance(exc, BlockedAddressError | RobotsDisallowedError),
+        )
+        draw = random.random()
+        change = repo.record_feed_failure(
+            feed.id,
+            reason,
+            kind,
+            now,
+            lambda health: after_failure(
+                health, failure, now, options=settings.health_options, rand=draw
+            ),
+        )
+        return FeedOutcome(
+            feed.id,
+            feed.url,
+            "failed",
+            status=change.health.status,
+            error=reason,
+            kind=kind,
+            next_fetch_at=change.next_fetch.at,
+        )
+
+
+def _feed_fetched(
+    repo: Repository, feed: FeedWork, response: FetchResponse, settings: Settings, now: datetime
+) -> FeedOutcome:
+    headers = dict(response.headers)
+    body_hash = None if response.not_modified else bytes_hash(response.content)
+    parsed = None
+    if response.not_modified or body_hash == feed.content_hash:
         # A 304, or (from a server without validators) the same bytes: nothing to parse.
-        if response.not_modified or body_hash == feed.content_hash:
-            repo.record_feed_unchanged(
-                feed.id, now, next_fetch, etag=response.etag, last_modified=response.last_modified
-            )
-            result: FeedResult = "not_modified" if response.not_modified else "unchanged"
-            return FeedOutcome(feed.id, feed.url, result, next_fetch_at=next_fetch)
+        result: Literal["parsed", "not_modified", "unchanged"] = (
+            "not_modified" if response.not_modified else "unchanged"
+        )
+        rhythm = timedelta(seconds=feed.publish_interval) if feed.publish_interval else None
+        last_entry_at = feed.last_entry_at
+        hints = cache_hints(headers, now)
+        fetched = FeedFetched(result, response.etag, response.last_modified)
+    else:
+        refuse_media_type(response.content_type, response.url, "a feed")
         parsed = parse_feed(
             response.content,
             url=response.url,
             content_type=response.content_type,
             max_entries=settings.max_entries_per_feed,
         )
-        added = repo.record_feed_parsed(
-            feed.id,
-            parsed,
-            now,
-            next_fetch,
-            etag=response.etag,
-            last_modified=response.last_modified,
-            body_hash=body_hash,
-        )
-        return FeedOutcome(
-            feed.id,
-            feed.url,
+        parsed = _without_refused_links(parsed, settings)
+        result = "parsed"
+        published = [e.published_at for e in parsed.entries if e.published_at is not None]
+        rhythm = publish_rhythm(published, now)
+        last_entry_at = max(published, default=None)
+        hints = cache_hints(headers, now, ttl_minutes=parsed.ttl_minutes)
+        fetched = FeedFetched(
             "parsed",
-            entries_seen=added.seen,
-            entries_new=added.new,
-            known_url=added.known_url,
-            next_fetch_at=next_fetch,
+            response.etag,
+            response.last_modified,
+            body_hash=body_hash,
+            body_bytes=len(response.content),
+            publish_interval=rhythm.total_seconds() if rhythm else None,
+            last_entry_at=last_entry_at,
         )
-    except Exception as exc:  # every failure is recorded, none escapes the batch
-        reason, kind = describe(exc), error_kind(exc)
-        retry_at = repo.record_feed_failure(feed.id, reason, kind, now, rand=random.random())
-        return FeedOutcome(
-            feed.id, feed.url, "failed", error=reason, kind=kind, next_fetch_at=retry_at
-        )
+    schedule = next_fetch(
+        now,
+        rhythm=rhythm,
+        last_published=last_entry_at,
+        hints=hints,
+        options=settings.schedule_options,
+        rand=random.random(),
+    )
+    change, added = repo.record_feed_fetched(
+        feed.id,
+        fetched,
+        now,
+        lambda health: after_success(
+            health,
+            schedule,
+            url=feed.url,
+            moved_to=response.moved_to,
+            options=settings.health_options,
+        ),
+        parsed=parsed,
+    )
+    return FeedOutcome(
+        feed.id,
+        feed.url,
+        result,
+        entries_seen=added.seen if added else 0,
+        entries_new=added.new if added else 0,
+        known_url=added.known_url if added else 0,
+        entries_total=parsed.total_entries if parsed else 0,
+        skipped=parsed.skipped if parsed else 0,
+        status=change.health.status,
+        next_fetch_at=change.next_fetch.at,
+    )
+
+
+def _without_refused_links(parsed: ParsedFeed, settings: Settings) -> ParsedFeed:
+    """Drop entries whose link names a refused address (a feed pointing at 169.254.169.254).
+
+    Host names are checked when their page is fetched, at connect time; an address
+    literal is refused here, so it never becomes work.
+    """
+    allowed = settings.allowed_networks
+    kept = tuple(e for e in parsed.entries if not _refused_literal(e.link, allowed))
+    refused = len(parsed.entries) - len(kept)
+    return replace(parsed, entries=kept, skipped=parsed.skipped + refused) if refused else parsed
+
+
+def _refused_literal(url: str, allowed: Sequence[IPNetwork]) -> bool:
+    try:
+        address = ipaddress.ip_address(host_of(url).strip("[]"))
+    except ValueError:
+        return False  # a name: checked at connect time
+    return is_refused_address(address, allowed)
 
 
 # -- article pages ----------------------------------------------------------------------
@@ -168,7 +287,6 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
     articles are stored in chunks, in a thread, while the others are still coming.
     """
     repo = repository(settings)
-    options = FetchOptions.from_settings(settings)
     pool = extraction_pool(extraction_workers(settings.extract_workers))
     # Entries of several feeds may point at one URL: fetch it once.
     groups: dict[str, list[EntryWork]] = {}
@@ -193,7 +311,7 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
         ready: list[ArticleToStore] = []
         failed: list[tuple[EntryWork, Exception]] = []
         storing: asyncio.Future[None] | None = None
-        async with Fetcher(options) as fetcher:
+        async with fetcher_for(settings, repo) as fetcher:
             for finished in asyncio.as_completed([one(g, fetcher) for g in groups.values()]):
                 group, result = await finished
                 for entry in group:
@@ -215,7 +333,10 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
             await storing
         store(ready)
         for entry, error in failed:
-            outcomes[entry.id] = _record_page_failure(repo, entry, error)
+            if isinstance(error, HostBusyError):
+                outcomes[entry.id] = _defer_page(repo, entry, error)
+            else:
+                outcomes[entry.id] = _record_page_failure(repo, entry, error)
 
     asyncio.run(run())
     return [outcomes[entry.id] for entry in entries]
@@ -225,7 +346,7 @@ async def _fetch_and_extract(
     fetcher: Fetcher, entry: EntryWork, pool: Executor | None
 ) -> tuple[str, str, Article]:
     """Fetch and extract one page: its final URL, canonical URL and article."""
-    response = await fetcher.get(entry.url, accept=PAGE_ACCEPT)
+    response = await fetcher.get(entry.url, accept=PAGE_ACCEPT, robots=True)
     media_type = (response.content_type or "text/html").split(";")[0].strip().lower()
     if media_type and "html" not in media_type and "xml" not in media_type:
         raise PermanentError(f"fetch: {entry.url} is {media_type}, not an HTML page")
@@ -238,6 +359,13 @@ async def _fetch_and_extract(
     except BrokenProcessPool as exc:
         raise TransientError("extract: an extraction worker died") from exc
     return response.url, canonical, article
+
+
+def _defer_page(repo: Repository, entry: EntryWork, exc: HostBusyError) -> PageOutcome:
+    """Put a page off without counting an attempt: its domain asked us to wait."""
+    until = _now() + timedelta(seconds=exc.wait_seconds)
+    repo.defer_entries([entry.id], until)
+    return PageOutcome(entry.id, entry.url, "deferred", error=describe(exc), next_attempt_at=until)
 
 
 def _record_page_failure(repo: Repository, entry: EntryWork, exc: BaseException) -> PageOutcome:

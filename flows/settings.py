@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from extractors.health import HealthOptions
+from extractors.schedule import ScheduleOptions
 from storage.policy import RetryPolicy
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -68,8 +70,13 @@ class Settings(BaseSettings):
         default="data", description="Folder for local state (Prefect home of `serve`)."
     )
     user_agent: str = Field(
-        default="newsflow/0.1 (+https://github.com/newsflow/newsflow)",
-        description="User-Agent sent with every request; say who you are and how to reach you.",
+        default="newsflow/0.1",
+        description="Product token of the User-Agent (robots.txt groups match its name).",
+    )
+    contact_url: str = Field(
+        default="https://github.com/newsflow/newsflow",
+        description="Where a site owner can reach whoever runs this instance; sent in the "
+        "User-Agent as `newsflow/0.1 (+URL)`.",
     )
     connect_timeout: float = Field(default=10.0, gt=0, description="Seconds to connect.")
     read_timeout: float = Field(default=30.0, gt=0, description="Seconds between bytes.")
@@ -84,8 +91,23 @@ class Settings(BaseSettings):
     )
     concurrency: int = Field(default=16, ge=1, description="Requests in flight per batch task.")
     per_host_concurrency: int = Field(
-        default=2, ge=1, description="Requests in flight per host in a flow run."
+        default=2,
+        ge=1,
+        description="Requests in flight per registrable domain, across every worker process.",
     )
+    host_rate: float = Field(
+        default=2.0,
+        ge=0,
+        description="Requests started per second per registrable domain, across every worker "
+        "(a robots.txt Crawl-delay slows it further); 0: no rate limit.",
+    )
+    host_wait_max: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a request waits for its domain's budget before the item is put "
+        "off to a later run (not counted as a failure).",
+    )
+    robots: bool = Field(default=True, description="Honour robots.txt for article pages.")
     feed_batch_size: int = Field(default=50, ge=1, description="Feeds per fetch task.")
     article_batch_size: int = Field(default=50, ge=1, description="Article pages per task.")
     extract_workers: int = Field(
@@ -94,7 +116,29 @@ class Settings(BaseSettings):
     max_articles_per_run: int = Field(default=5000, ge=1, description="Pages fetched per run.")
     max_entries_per_feed: int = Field(default=500, ge=1, description="Entries read per feed fetch.")
     feed_interval: Duration = Field(
-        default=timedelta(minutes=15), description="How often a healthy feed is fetched."
+        default=timedelta(minutes=15),
+        description="Interval for a feed whose publishing rhythm is not known yet.",
+    )
+    feed_min_interval: Duration = Field(
+        default=timedelta(minutes=5), description="Shortest interval between fetches of a feed."
+    )
+    feed_max_interval: Duration = Field(
+        default=timedelta(hours=24), description="Longest interval for a working feed."
+    )
+    suspend_after: Duration = Field(
+        default=timedelta(days=3), description="A feed failing this long is suspended."
+    )
+    probe_interval: Duration = Field(
+        default=timedelta(hours=24), description="How often a suspended feed is probed."
+    )
+    gone_probe_interval: Duration = Field(
+        default=timedelta(days=7), description="How often a feed that answered 410 is probed."
+    )
+    adopt_redirect_after: int = Field(
+        default=3,
+        ge=1,
+        description="Fetches in a row that must see a permanent redirect "
+        "before the feed's URL is changed.",
     )
     task_retries: int = Field(default=2, ge=0, description="In-run retries of a transient failure.")
     task_retry_delay: float = Field(
@@ -116,10 +160,46 @@ class Settings(BaseSettings):
     def _networks(cls, value: Any) -> list[IPNetwork]:
         return parse_networks(value)
 
-    @field_validator("feed_interval", "retry_base_delay", "retry_max_delay", mode="before")
+    @field_validator(
+        "feed_interval",
+        "feed_min_interval",
+        "feed_max_interval",
+        "suspend_after",
+        "probe_interval",
+        "gone_probe_interval",
+        "retry_base_delay",
+        "retry_max_delay",
+        mode="before",
+    )
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
+
+    @property
+    def agent(self) -> str:
+        """The User-Agent header: product token and contact URL."""
+        return f"{self.user_agent} (+{self.contact_url})" if self.contact_url else self.user_agent
+
+    @property
+    def schedule_options(self) -> ScheduleOptions:
+        """Bounds of the adaptive feed schedule."""
+        return ScheduleOptions(
+            min_interval=self.feed_min_interval,
+            max_interval=self.feed_max_interval,
+            default_interval=self.feed_interval,
+        )
+
+    @property
+    def health_options(self) -> HealthOptions:
+        """Bounds of the feed error schedule and state changes."""
+        return HealthOptions(
+            error_base=self.retry_base_delay,
+            error_cap=min(self.retry_max_delay, self.feed_max_interval),
+            suspend_after=self.suspend_after,
+            probe_interval=self.probe_interval,
+            gone_probe_interval=self.gone_probe_interval,
+            adopt_redirect_after=self.adopt_redirect_after,
+        )
 
     @property
     def retry_policy(self) -> RetryPolicy:

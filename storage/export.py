@@ -28,6 +28,7 @@ EXPORT_FIELDS = (
     "text",
     "story_id",
     "duplicate_of",
+    "text_source",
 )
 
 

@@ -16,11 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -84,14 +87,31 @@ class Feed(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    # "ok": last fetch worked; "failing": the last one failed and is retried with backoff.
-    status: Mapped[str] = mapped_column(String(16), default="ok")
+    # Health (extractors.health.FeedStatus): healthy, degraded, rate_limited, blocked,
+    # moved, gone, suspended; with the reason, and why the next fetch is when it is.
+    status: Mapped[str] = mapped_column(String(16), default="healthy")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    schedule_reason: Mapped[str | None] = mapped_column(Text)
     last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_fetch_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_kind: Mapped[str | None] = mapped_column(String(16))
+    # A permanent redirect is adopted only once seen redirect_count times in a row.
+    redirect_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    redirect_count: Mapped[int] = mapped_column(Integer, default=0)
+    moved_from: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    # The feed's own rhythm: median seconds between its posts (None: unknown).
+    publish_interval: Mapped[float | None] = mapped_column(Float)
+    last_entry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Conditional GET bookkeeping.
+    fetch_count: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_saved: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_body_bytes: Mapped[int | None] = mapped_column(Integer)
 
 
 class Story(Base):
@@ -159,6 +179,9 @@ class Article(Base):
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
     extractor: Mapped[str] = mapped_column(String(64))
+    # "page": extracted from the article page; "feed": the feed's own summary, kept
+    # while the page cannot be fetched (replaced by the page's text once it can).
+    text_source: Mapped[str] = mapped_column(String(16), default="page")
 
 
 class ContentHash(Base):
@@ -168,3 +191,42 @@ class ContentHash(Base):
 
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+
+
+class HostBudget(Base):
+    """A registrable domain's request budget, shared by every worker process.
+
+    ``next_request_at`` is the earliest time the next request may start (each request
+    moves it on by the domain's interval); ``paused_until`` holds the whole domain
+    back after a 429 or a Retry-After.
+    """
+
+    __tablename__ = "host_budgets"
+
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_request_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    crawl_delay: Mapped[float | None] = mapped_column(Float)
+
+
+class HostLease(Base):
+    """A request in flight to a domain; expires by itself if its worker dies."""
+
+    __tablename__ = "host_leases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RobotsFile(Base):
+    """A site's robots.txt as last fetched (RFC 9309: cache for up to 24 hours)."""
+
+    __tablename__ = "robots_files"
+
+    origin: Mapped[str] = mapped_column(String(300), primary_key=True)
+    status: Mapped[int | None] = mapped_column(Integer)  # None: unreachable
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.errors import FeedParseError
-from extractors.feeds import MAX_KEY_LENGTH, entry_key, html_to_text, parse_feed
+from extractors.feeds import MAX_KEY_LENGTH, PROLOG_WINDOW, entry_key, html_to_text, parse_feed
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel>
@@ -57,6 +58,8 @@ def test_rss_entries_resolved_deduplicated_and_dated() -> None:
     # An item without GUID is keyed by its canonical link; one without a link is skipped.
     assert feed.entries[1].key == "https://courier.example/budget"
     assert feed.skipped == 1
+    # Every item the document holds, the repeated and the unusable included.
+    assert feed.total_entries == 4
 
 
 def test_atom_and_rdf() -> None:
@@ -81,7 +84,9 @@ def test_max_entries_caps_the_entries_taken() -> None:
         + items
         + b"</channel></rss>"
     )
-    assert len(parse_feed(body, url="https://e.example/f", max_entries=7).entries) == 7
+    feed = parse_feed(body, url="https://e.example/f", max_entries=7)
+    assert [e.title for e in feed.entries] == [f"t{i}" for i in range(7)]
+    assert feed.total_entries == 50
 
 
 @pytest.mark.parametrize(
@@ -91,7 +96,7 @@ def test_max_entries_caps_the_entries_taken() -> None:
         (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Broken', "ill-formed"),
         (
             b"<!doctype html><html><head><title>Home</title></head><body><p>Hi</p></body></html>",
-            "no",
+            "^parse: this is an HTML page, not a feed$",
         ),
         (b"\x00\x01\x02 not xml at all", "no entries"),
     ],
@@ -113,8 +118,186 @@ def test_html_to_text() -> None:
     assert html_to_text("plain   text") == "plain text"
 
 
+REFUSED = r"^parse: the feed declares XML entities, refused"
+ITEM = b"<item><title>A</title><link>https://e.example/a</link></item>"
+
+
+def billion_laughs(levels: int) -> str:
+    """The classic expansion bomb: each level names the one below ten times."""
+    lines = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, levels)
+    ]
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [\n' + "\n".join(lines) + "\n]>\n"
+        f'<rss version="2.0"><channel><title>&lol{levels - 1};</title>{ITEM.decode()}'
+        "</channel></rss>"
+    )
+
+
+XXE = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b'<rss version="2.0"><channel><title>&xxe;</title>' + ITEM + b"</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(billion_laughs(10).encode(), id="billion-laughs"),
+        pytest.param(XXE, id="external-entity"),
+        pytest.param(billion_laughs(3).encode("utf-16"), id="utf-16-with-bom"),
+        pytest.param(billion_laughs(3).encode("utf-16-le"), id="utf-16-le-without-bom"),
+        pytest.param(billion_laughs(3).encode("utf-32"), id="utf-32"),
+        pytest.param(b"\xef\xbb\xbf" + XXE, id="utf-8-bom"),
+        # A parameter entity, and a lower-case keyword a lenient parser might accept.
+        pytest.param(
+            b'<!DOCTYPE rss [<!ENTITY % p SYSTEM "http://e.example/x">%p;]><rss/>', id="pe"
+        ),
+        pytest.param(b'<!DOCTYPE rss [<!entity x "y">]><rss/>', id="lower-case"),
+        # "<" inside a system literal or a comment does not end the prolog early.
+        pytest.param(b'<!DOCTYPE rss SYSTEM "<a>" [<!ENTITY x "y">]><rss/>', id="literal"),
+        pytest.param(
+            b'<?xml version="1.0"?><!-- <rss> --><!DOCTYPE rss [<!ENTITY x "y">]><rss/>',
+            id="comment",
+        ),
+        pytest.param(
+            b'<?xml-stylesheet href="<rss>"?><!DOCTYPE rss [<!ENTITY x "y">]><rss/>', id="pi"
+        ),
+        # feedparser decodes with the declared encoding: UTF-7 hides "<" as "+ADw-".
+        pytest.param(
+            b'<?xml version="1.0" encoding="utf-7"?><!DOCTYPE rss [+ADw-!ENTITY x "y"+AD4-]>'
+            b'<rss version="2.0"><channel>' + ITEM + b"</channel></rss>",
+            id="declared-utf-7",
+        ),
+    ],
+)
+def test_entity_declarations_are_refused(body: bytes) -> None:
+    with pytest.raises(FeedParseError, match=REFUSED):
+        parse_feed(body, url="https://e.example/feed")
+
+
+def test_entities_hidden_by_the_http_charset_are_refused() -> None:
+    body = b'<!DOCTYPE rss [+ADw-!ENTITY x "y"+AD4-]><rss version="2.0"><channel>' + ITEM
+    with pytest.raises(FeedParseError, match=REFUSED):
+        parse_feed(body, url="https://e.example/f", content_type="application/xml; charset=utf-7")
+    # Read as the default UTF-8, the same bytes declare nothing.
+    assert parse_feed(body, url="https://e.example/f").entries
+
+
+def test_a_prolog_longer_than_the_window_is_refused() -> None:
+    padding = b"<!-- padding -->" * (PROLOG_WINDOW // 16 + 1)
+    body = b'<?xml version="1.0"?>' + padding + b'<!DOCTYPE rss [<!ENTITY x "y">]><rss/>'
+    with pytest.raises(FeedParseError, match="prolog runs past its first 64 KiB"):
+        parse_feed(body, url="https://e.example/feed")
+    # A long document whose prolog ends in the window is read as usual.
+    items = ITEM * (PROLOG_WINDOW // len(ITEM) + 1)
+    long_feed = b'<?xml version="1.0"?><rss version="2.0"><channel>' + items + b"</channel></rss>"
+    assert parse_feed(long_feed, url="https://e.example/feed").total_entries > 1000
+
+
+def test_doctype_without_entities_and_entity_text_in_content_still_parse() -> None:
+    rss091 = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+        b' "http://my.netscape.com/publish/formats/rss-0.91.dtd">\n<rss version="0.91"><channel>'
+        b"<title>Old</title><link>https://e.example/</link>" + ITEM + b"</channel></rss>"
+    )
+    feed = parse_feed(rss091, url="https://e.example/feed")
+    assert (feed.version, [e.link for e in feed.entries]) == ("rss091n", ["https://e.example/a"])
+    # An article about XML may quote a declaration: it is content, past the prolog.
+    quoted = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>A</title>'
+        b'<description><![CDATA[<!DOCTYPE x [<!ENTITY a "b">]>]]></description>'
+        b"<link>https://e.example/a</link></item></channel></rss>"
+    )
+    (entry,) = parse_feed(quoted, url="https://e.example/feed").entries
+    assert entry.summary == '<!DOCTYPE x [<!ENTITY a "b">]>'
+
+
+def test_html_page_names_the_feeds_it_links_to() -> None:
+    page = b"""<!DOCTYPE html><html><head><title>Courier</title>
+    <link rel="alternate" type="application/rss+xml" href="/feed.xml">
+    <link rel="alternate" type="application/atom+xml" href="https://courier.example/atom">
+    </head><body><p>News</p></body></html>"""
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(page, url="https://courier.example/", content_type="text/html")
+    assert str(info.value) == (
+        "parse: this is an HTML page, not a feed (it links to feeds: "
+        "https://courier.example/feed.xml, https://courier.example/atom)"
+    )
+    # A page with many feeds (one per section) names the first three.
+    sections = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/{n}.xml">' for n in range(5)
+    )
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(f"<html><head>{sections}</head></html>".encode(), url="https://c.example/")
+    assert str(info.value).endswith(
+        "feeds: https://c.example/0.xml, https://c.example/1.xml, https://c.example/2.xml"
+        " and 2 more)"
+    )
+    # The media type alone says HTML, whatever the markup looks like.
+    with pytest.raises(FeedParseError, match=r"^parse: this is an HTML page, not a feed$"):
+        parse_feed(
+            b"<p>Hello</p>", url="https://e.example/", content_type="text/html; charset=utf-8"
+        )
+
+
+def test_json_is_recognised_by_its_first_character_then_its_media_type() -> None:
+    feed = b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": []}'
+    for body, content_type in [
+        (b"\xef\xbb\xbf \n" + feed, None),
+        (feed, "application/rss+xml"),  # a mislabelled JSON feed
+        (b" " + feed.replace(b"{", b"\t{", 1), "application/feed+json"),
+    ]:
+        assert (
+            parse_feed(body, url="https://e.example/f", content_type=content_type).version
+            == "json11"
+        )
+    # A JSON media type on a body that starts as XML: the body wins.
+    assert (
+        parse_feed(RSS, url="https://courier.example/f", content_type="application/json").version
+        == "rss20"
+    )
+    # A JSON media type on neither: the JSON reader says what is wrong.
+    with pytest.raises(FeedParseError, match=r"^parse: not valid JSON"):
+        parse_feed(b"nope", url="https://e.example/f", content_type="application/feed+json")
+
+
+CONTENT_TYPES = st.sampled_from(
+    [None, "application/rss+xml", "application/json", "text/html", "text/xml; charset=utf-7"]
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=2000))
-def test_arbitrary_bytes_raise_only_feed_parse_error(body: bytes) -> None:
+@given(st.binary(max_size=2000), CONTENT_TYPES)
+def test_arbitrary_bytes_raise_only_feed_parse_error(body: bytes, content_type: str | None) -> None:
+    with contextlib.suppress(FeedParseError):
+        parse_feed(body, url="https://e.example/feed", content_type=content_type)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.binary(max_size=500),
+    st.sampled_from([b"{", b'{"version": "https://jsonfeed.org/version/1", "items": [']),
+)
+def test_arbitrary_bytes_after_a_brace_raise_only_feed_parse_error(
+    tail: bytes, head: bytes
+) -> None:
+    with contextlib.suppress(FeedParseError):
+        parse_feed(head + tail, url="https://e.example/feed")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["version", "title", "items", "home_page_url"]), JSON_VALUES)
+)
+def test_arbitrary_json_objects_raise_only_feed_parse_error(document: dict[str, object]) -> None:
+    body = json.dumps(document).encode()
     with contextlib.suppress(FeedParseError):
         parse_feed(body, url="https://e.example/feed")

@@ -3,9 +3,18 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tld.utils import reset_tld_names
 
+import tests.conftest as guard
 from extractors.errors import InvalidURLError
-from extractors.urls import MAX_URL_LENGTH, canonicalize_url, check_url, is_tracking_parameter
+from extractors.urls import (
+    MAX_URL_LENGTH,
+    budget_key,
+    canonicalize_url,
+    check_url,
+    host_of,
+    is_tracking_parameter,
+)
 
 
 @pytest.mark.parametrize(
@@ -90,3 +99,92 @@ def test_canonicalize_is_idempotent(
     once = canonicalize_url(url)
     assert canonicalize_url(once) == once
     assert "utm_source" not in once and "fbclid" not in once and "#" not in once
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://a.example.com/x", "example.com"),
+        ("https://b.example.com/y", "example.com"),
+        ("https://example.com/", "example.com"),
+        ("https://x.example.co.uk/", "example.co.uk"),
+        ("https://deep.x.example.co.uk/", "example.co.uk"),
+        # The private section of the suffix list counts: each blog is its own site.
+        ("https://a.blogspot.com/", "a.blogspot.com"),
+        ("https://www.a.blogspot.com/", "a.blogspot.com"),
+        # Wildcard and exception rules: *.kawasaki.jp, !city.kawasaki.jp.
+        ("https://www.x.kawasaki.jp/", "www.x.kawasaki.jp"),
+        ("https://www.city.kawasaki.jp/", "city.kawasaki.jp"),
+        # Case, port, credentials and a trailing root dot do not change the site.
+        ("HTTPS://News.Example.COM:8443/a", "example.com"),
+        ("https://user:secret@news.example.com/", "example.com"),
+        ("https://news.example.com./", "example.com"),
+        # IP literals and hosts with no public suffix are their own budget.
+        ("http://127.0.0.1:8765/feed.xml", "127.0.0.1"),
+        ("http://192.168.1.20/", "192.168.1.20"),
+        ("http://[::1]:8080/", "::1"),
+        ("http://[2001:db8::1]/", "2001:db8::1"),
+        ("http://localhost:8765/", "localhost"),
+        ("http://intranet/news", "intranet"),
+        # A public suffix itself has nothing above it.
+        ("https://co.uk/", "co.uk"),
+        # Unicode and punycode spellings of one host share a budget.
+        ("https://news.bücher.de/", "xn--bcher-kva.de"),
+        ("https://news.xn--bcher-kva.de/", "xn--bcher-kva.de"),
+    ],
+)
+def test_budget_key(url: str, expected: str) -> None:
+    assert budget_key(url) == expected
+
+
+def test_budget_key_without_a_host_is_empty() -> None:
+    assert budget_key("not a url") == ""
+
+
+def test_budget_key_reads_the_bundled_suffix_list_without_network() -> None:
+    reset_tld_names()  # load the list afresh, as the first call in a process does
+    events: list[tuple[str, str]] = []
+    guard.socket_events = events
+    try:
+        # A loaded list is the only way to know co.uk is a suffix.
+        assert budget_key("https://x.example.co.uk/") == "example.co.uk"
+    finally:
+        guard.socket_events = None
+    assert events == []
+
+
+_label = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,12}[a-z0-9])?", fullmatch=True)
+
+
+@given(
+    site=st.sampled_from(
+        ["example.com", "example.co.uk", "a.blogspot.com", "city.kawasaki.jp", "xn--bcher-kva.de"]
+    ),
+    prefix=st.lists(_label, max_size=4),
+    port=st.sampled_from(["", ":8080", ":443"]),
+    scheme=st.sampled_from(["http", "https"]),
+)
+def test_every_subdomain_shares_the_site_key(
+    site: str, prefix: list[str], port: str, scheme: str
+) -> None:
+    host = ".".join([*prefix, site])
+    assert budget_key(f"{scheme}://{host.upper()}{port}/path?q=1") == site
+
+
+@given(
+    host=st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_budget_key_never_raises_for_a_checked_url(host: str) -> None:
+    try:
+        url = check_url(f"https://{host}/")
+    except InvalidURLError:
+        return
+    key = budget_key(url)
+    assert isinstance(key, str)
+    name = host_of(url).rstrip(".")
+    if name.isascii() and name:
+        assert key and name.endswith(key)

@@ -44,4 +44,6 @@ def flow_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("NEWSFLOW_TASK_RETRY_DELAY", "0.2")
     monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "1")
     monkeypatch.setenv("NEWSFLOW_READ_TIMEOUT", "5")
+    # One loopback site is one domain: no request rate, or runs take seconds per page.
+    monkeypatch.setenv("NEWSFLOW_HOST_RATE", "0")
     return url

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from flows import pipeline
 from flows.cli import app
+from flows.pipeline import repository
+from flows.samplesite import SampleSite, SiteServer
+from flows.settings import Settings
 
 runner = CliRunner()
 
@@ -54,14 +60,16 @@ def _fails(args: list[str], *reason: str) -> None:
 
 def test_feeds_add_list_and_opml_round_trip(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["feeds", "add", "https://a.example/feed.xml", "https://b.example/rss"]
+        app,
+        ["feeds", "add", "--no-discover", "https://a.example/feed.xml", "https://b.example/rss"],
     )
     assert result.exit_code == 0
     assert result.stdout.count("added: ") == 2
-    again = runner.invoke(app, ["feeds", "add", "https://a.example/feed.xml"])
+    again = runner.invoke(app, ["feeds", "add", "--no-discover", "https://a.example/feed.xml"])
     assert "already subscribed: https://a.example/feed.xml" in again.stdout
     listed = runner.invoke(app, ["feeds", "list"])
-    assert "https://a.example/feed.xml" in listed.stdout and "ok" in listed.stdout
+    assert "https://a.example/feed.xml" in listed.stdout and "healthy" in listed.stdout
+    assert "new: not fetched yet" in listed.stdout
     opml = tmp_path / "feeds.opml"
     assert runner.invoke(app, ["feeds", "export", "-o", str(opml)]).exit_code == 0
     assert b'xmlUrl="https://b.example/rss"' in opml.read_bytes()
@@ -124,3 +132,33 @@ def test_demo_on_a_busy_port_is_one_line(monkeypatch: pytest.MonkeyPatch) -> Non
         busy.listen()
         port = busy.getsockname()[1]
         _fails(["demo", "--port", str(port)], f"port {port} is busy", "--port")
+
+
+def test_feeds_add_discovers_a_pages_feed_and_show_explains_it(
+    flow_env: str, site: SampleSite, site_server: SiteServer
+) -> None:
+    outlet = site.outlets[0]
+    page = site_server.url(outlet.index_path)
+    feed_url = site_server.url(outlet.feed_path)
+    result = runner.invoke(app, ["feeds", "add", page])
+    assert result.exit_code == 0, result.output
+    assert "is a web page; it links to 1 feed(s)" in result.stdout
+    assert f"added: {feed_url}" in result.stdout
+    assert page not in [f.url for f in repository(Settings()).list_feeds()]
+
+    pipeline.fetch_feeds(repository(Settings()).feeds_to_fetch(datetime.now(UTC)), Settings())
+    shown = runner.invoke(app, ["feeds", "show", feed_url])
+    assert shown.exit_code == 0, shown.output
+    lines = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in shown.stdout.splitlines())
+    assert lines["status"].strip() == "healthy: fetched fine"
+    assert lines["fetches"].startswith("1: 0 not modified (304)")
+    # The sample outlet posts about daily: the schedule says why it chose its time.
+    assert "(" in lines["next fetch"] and lines["next fetch"].strip().endswith(")")
+
+    missing = runner.invoke(app, ["feeds", "add", site_server.url("/no-such-page")])
+    assert missing.exit_code == 1
+    assert missing.stderr == "error: fetch: 404 from 127.0.0.1\n"
+
+
+def test_feeds_show_of_unknown_feed_is_one_line() -> None:
+    _fails(["feeds", "show", "https://unknown.example/feed"], "not subscribed")

@@ -14,7 +14,6 @@ from flows.fetch import (
     Fetcher,
     FetchOptions,
     FetchResponse,
-    is_refused_address,
     retry_after_seconds,
 )
 from tests.flows.routes import Reply, RouteServer
@@ -159,36 +158,6 @@ def test_slow_answer_is_a_transient_timeout(server: RouteServer) -> None:
 def test_connection_refused_is_transient() -> None:
     with pytest.raises(TransientError, match=r"connection to 127\.0\.0\.1 failed"):
         get("http://127.0.0.1:9/")
-
-
-@pytest.mark.parametrize(
-    ("address", "refused"),
-    [
-        ("10.1.2.3", True),
-        ("192.168.0.1", True),
-        ("172.16.5.4", True),
-        ("127.0.0.1", True),
-        ("169.254.169.254", True),
-        ("224.0.0.1", True),
-        ("0.0.0.0", True),
-        ("::1", True),
-        ("fe80::1", True),
-        ("fc00::1", True),
-        ("::ffff:127.0.0.1", True),
-        ("::ffff:10.0.0.1", True),
-        ("93.184.216.34", False),
-        ("2606:2800:220:1:248:1893:25c8:1946", False),
-    ],
-)
-def test_refused_addresses(address: str, refused: bool) -> None:
-    assert is_refused_address(ipaddress.ip_address(address), ()) is refused
-
-
-def test_allowed_networks_override() -> None:
-    allowed = (ipaddress.ip_network("10.0.0.0/8"),)
-    assert not is_refused_address(ipaddress.ip_address("10.9.9.9"), allowed)
-    assert not is_refused_address(ipaddress.ip_address("::ffff:10.9.9.9"), allowed)
-    assert is_refused_address(ipaddress.ip_address("192.168.1.1"), allowed)
 
 
 def test_retry_after_forms() -> None:

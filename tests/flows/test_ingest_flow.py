@@ -30,6 +30,12 @@ def _count(url: str, model: type) -> int:
         return int(c.scalar(select(func.count()).select_from(model)) or 0)
 
 
+def _by_source(url: str) -> dict[str, int]:
+    with engine_for(url).connect() as c:
+        rows = c.execute(select(Article.text_source, func.count()).group_by(Article.text_source))
+        return {source: n for source, n in rows}
+
+
 def test_first_run_stores_articles_and_rerun_adds_nothing(
     flow_env: str, site: SampleSite, site_server: SiteServer
 ) -> None:
@@ -43,18 +49,24 @@ def test_first_run_stores_articles_and_rerun_adds_nothing(
     # stored by an in-run retry; URLs seen twice (tracking parameters) count once.
     articles = site.articles()
     urls = {canonicalize_url(site_server.url(p.path)) for p in articles}
-    assert _count(flow_env, Article) == len(urls)
+    assert _by_source(flow_env) == {"page": len(urls), "feed": 1}
     assert first.articles_stored + first.duplicates_same_text == len(urls)
     missing = site_server.url(site.fault_paths["missing"])
     assert [f.url for f in first.page_failures] == [missing]
     assert first.page_failures[0].reason.startswith("fetch: 404")
+    # Until its page can be fetched, the missing article is its feed's summary, flagged.
+    with engine_for(flow_env).connect() as c:
+        stand_in = c.execute(
+            select(Article.canonical_url, Article.extractor).where(Article.text_source == "feed")
+        ).one()
+    assert tuple(stand_in) == (canonicalize_url(missing), "feed-summary")
     assert first.duplicates_same_url > 0  # aggregator links to outlet pages
 
     site_server.clear_requests()
     second = ingest(force=True)
     assert second.nothing_new
     assert second.feeds_not_modified == len(site.feeds) - len(broken)
-    assert _count(flow_env, Article) == len(urls)
+    assert _by_source(flow_env) == {"page": len(urls), "feed": 1}
     pages = [r for r in site_server.requests if not r.path.endswith((".xml", ".rdf"))]
     assert pages == []  # a rerun fetches no article page
     assert all(r.if_none_match for r in site_server.requests if "broken" not in r.path)
@@ -272,15 +284,17 @@ def test_cli_export_and_feeds_list_after_a_run(
         "text",
         "story_id",
         "duplicate_of",
+        "text_source",
     }
     for record in records:
         assert tuple(record) == EXPORT_FIELDS
         assert required <= set(record)
         assert record["feed_url"] in site_server.feed_urls
-        assert record["text"] and record["language"] == "en"
+        assert record["text"] and record["text_source"] in ("page", "feed")
+        assert record["language"] == ("en" if record["text_source"] == "page" else None)
         assert record["published_at"].endswith("Z")
     assert any(r["duplicate_of"] for r in records)
     assert runner.invoke(app, ["export", "--since", "2999-01-01"]).stdout == ""
     listed = runner.invoke(app, ["feeds", "list"])
     assert listed.exit_code == 0
-    assert "failing" in listed.stdout and "parse: no entries" in listed.stdout
+    assert "degraded" in listed.stdout and "parse: no entries" in listed.stdout

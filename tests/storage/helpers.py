@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from extractors.articles import Article
 from extractors.feeds import FeedEntry, ParsedFeed
+from extractors.health import FeedHealth, HealthChange, HealthOptions, after_success
 from extractors.opml import Subscription
-from storage.records import EntryWork
+from extractors.schedule import NextFetch
+from storage.records import EntriesAdded, EntryWork, FeedFetched
 from storage.repository import Repository
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -35,6 +38,7 @@ def parsed(*entries: FeedEntry) -> ParsedFeed:
         ttl_minutes=None,
         entries=tuple(entries),
         skipped=0,
+        total_entries=len(entries),
     )
 
 
@@ -69,13 +73,48 @@ def subscribe(repo: Repository, url: str = FEED) -> int:
 
 def queued(repo: Repository, *numbers: int) -> list[EntryWork]:
     """Entries ``numbers`` of a subscribed feed, stored and waiting for their pages."""
-    repo.record_feed_parsed(
+    record_parsed(
+        repo,
         subscribe(repo),
         parsed(*(entry(n) for n in numbers)),
-        NOW,
-        NOW,
         etag=None,
         last_modified=None,
         body_hash="h",
     )
     return repo.entries_to_fetch(NOW, limit=10)
+
+
+def _healthy(now: datetime) -> Callable[[FeedHealth], HealthChange]:
+    return lambda health: after_success(
+        health, NextFetch(now, "test"), url="", moved_to=None, options=HealthOptions()
+    )
+
+
+def record_parsed(
+    repo: Repository,
+    feed_id: int,
+    feed: ParsedFeed,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    body_hash: str = "h",
+    now: datetime = NOW,
+) -> EntriesAdded:
+    """Store a parsed feed as a working fetch would; what its entries did."""
+    fetched = FeedFetched("parsed", etag, last_modified, body_hash=body_hash, body_bytes=100)
+    _change, added = repo.record_feed_fetched(feed_id, fetched, now, _healthy(now), parsed=feed)
+    assert added is not None
+    return added
+
+
+def record_unchanged(repo: Repository, feed_id: int, next_fetch_at: datetime) -> None:
+    """A 304 for a feed, next fetched at ``next_fetch_at``."""
+    fetched = FeedFetched("not_modified", None, None)
+    repo.record_feed_fetched(
+        feed_id,
+        fetched,
+        NOW,
+        lambda h: after_success(
+            h, NextFetch(next_fetch_at, "test"), url="", moved_to=None, options=HealthOptions()
+        ),
+    )

@@ -10,7 +10,7 @@ from extractors.opml import Subscription
 from storage.engine import open_database
 from storage.models import Article, Entry, Story
 from storage.repository import Repository
-from tests.storage.helpers import NOW, article, body, entry, parsed
+from tests.storage.helpers import NOW, article, body, entry, parsed, record_parsed
 
 N = 40
 
@@ -21,11 +21,10 @@ def _worker(url: str, start: multiprocessing.synchronize.Event) -> None:  # type
     (feed,) = repo.feeds_to_fetch(NOW, force=True)
     start.wait(30)
     # Every story has a syndicated twin (same text, other URL): exact duplicates race too.
-    repo.record_feed_parsed(
+    record_parsed(
+        repo,
         feed.id,
         parsed(*(entry(n) for n in range(2 * N))),
-        NOW,
-        NOW,
         etag=None,
         last_modified=None,
         body_hash="h",

@@ -5,11 +5,23 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
+from extractors.health import Failure, HealthOptions, after_failure
 from extractors.opml import Subscription
 from storage.export import EXPORT_FIELDS, iter_articles
 from storage.models import Article, Entry, Story
 from storage.repository import Repository
-from tests.storage.helpers import FEED, NOW, article, body, entry, parsed, queued, subscribe
+from tests.storage.helpers import (
+    FEED,
+    NOW,
+    article,
+    body,
+    entry,
+    parsed,
+    queued,
+    record_parsed,
+    record_unchanged,
+    subscribe,
+)
 
 
 def _count(engine: Engine, model: type) -> int:
@@ -28,7 +40,7 @@ def test_due_feeds_force_and_named(repo: Repository) -> None:
     feed_id = subscribe(repo)
     repo.add_feeds([Subscription(FEED + "2")], NOW)
     later = NOW + timedelta(minutes=15)
-    repo.record_feed_unchanged(feed_id, NOW, later)
+    record_unchanged(repo, feed_id, later)
     assert [f.url for f in repo.feeds_to_fetch(NOW)] == [FEED + "2"]
     assert {f.url for f in repo.feeds_to_fetch(NOW, force=True)} == {FEED, FEED + "2"}
     assert [f.url for f in repo.feeds_to_fetch(NOW, urls=[FEED], force=True)] == [FEED]
@@ -37,20 +49,18 @@ def test_due_feeds_force_and_named(repo: Repository) -> None:
 
 def test_entries_are_stored_once(repo: Repository, engine: Engine) -> None:
     feed_id = subscribe(repo)
-    first = repo.record_feed_parsed(
+    first = record_parsed(
+        repo,
         feed_id,
         parsed(entry(1), entry(2)),
-        NOW,
-        NOW,
         etag='"e1"',
         last_modified=None,
         body_hash="h1",
     )
-    again = repo.record_feed_parsed(
+    again = record_parsed(
+        repo,
         feed_id,
         parsed(entry(1), entry(2), entry(3)),
-        NOW,
-        NOW,
         etag='"e2"',
         last_modified=None,
         body_hash="h2",
@@ -114,9 +124,7 @@ def test_store_article_and_exact_duplicates(repo: Repository, engine: Engine) ->
 
 def test_new_entry_for_known_url_is_linked_without_fetching(repo: Repository) -> None:
     feed_a, feed_b = subscribe(repo), subscribe(repo, "https://other.example/rss")
-    repo.record_feed_parsed(
-        feed_a, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="a"
-    )
+    record_parsed(repo, feed_a, parsed(entry(1)), etag=None, last_modified=None, body_hash="a")
     (e1,) = repo.entries_to_fetch(NOW, limit=10)
     repo.store_article(
         e1,
@@ -126,11 +134,10 @@ def test_new_entry_for_known_url_is_linked_without_fetching(repo: Repository) ->
         published_at=None,
         now=NOW,
     )
-    added = repo.record_feed_parsed(
+    added = record_parsed(
+        repo,
         feed_b,
         parsed(entry(1, key="other-guid")),
-        NOW,
-        NOW,
         etag=None,
         last_modified=None,
         body_hash="b",
@@ -165,15 +172,27 @@ def test_failures_back_off_then_give_up(repo: Repository, engine: Engine) -> Non
 
 def test_feed_failure_is_recorded_and_cleared(repo: Repository) -> None:
     feed_id = subscribe(repo)
-    retry_at = repo.record_feed_failure(feed_id, "parse: not a feed", "permanent", NOW, rand=0.5)
-    assert retry_at == NOW + timedelta(minutes=5)
-    (info,) = repo.list_feeds()
-    assert (info.status, info.error_count, info.last_error) == ("failing", 1, "parse: not a feed")
-    repo.record_feed_parsed(
-        feed_id, parsed(entry(1)), NOW, NOW, etag=None, last_modified=None, body_hash="h"
+    failure = Failure("parse: not a feed", "permanent")
+    change = repo.record_feed_failure(
+        feed_id,
+        failure.reason,
+        failure.kind,
+        NOW,
+        lambda health: after_failure(health, failure, NOW, options=HealthOptions(), rand=0.5),
     )
+    assert change.next_fetch.at == NOW + timedelta(minutes=5)
     (info,) = repo.list_feeds()
-    assert (info.status, info.error_count, info.last_error, info.pending) == ("ok", 0, None, 1)
+    assert (info.status, info.error_count, info.last_error) == ("degraded", 1, "parse: not a feed")
+    assert info.failing_since == NOW and info.next_fetch_at == NOW + timedelta(minutes=5)
+    record_parsed(repo, feed_id, parsed(entry(1)), etag=None, last_modified=None, body_hash="h")
+    (info,) = repo.list_feeds()
+    assert (info.status, info.error_count, info.last_error, info.pending) == (
+        "healthy",
+        0,
+        None,
+        1,
+    )
+    assert info.status_reason == "recovered after 1 failed fetches" and info.failing_since is None
 
 
 def test_export_fields(repo: Repository, engine: Engine) -> None:

@@ -1,0 +1,176 @@
+"""Being a good citizen of the web: the shared per-domain budget, and robots.txt.
+
+`Politeness` is what a `Fetcher` asks before each request. Its state lives in the
+database (storage.budget), so the limits hold across every worker process:
+
+- ``slot(url)``: wait for the URL's registrable domain (``a.example.com`` and
+  ``b.example.com`` share one budget) to allow one more request: at most
+  ``concurrency`` in flight and one start per ``1/rate`` seconds (or per the
+  site's Crawl-delay). A domain paused by a 429 or a Retry-After waits too. Waiting
+  is not an error; a wait longer than ``max_wait`` raises HostBusyError, and the
+  caller puts the item off until then without counting a failed attempt.
+- ``pause(url, seconds, reason)``: hold the whole domain back.
+- ``check_robots(fetcher, url)``: robots.txt, fetched through the same fetcher
+  (so through the same address guard and budget), cached in the database for a day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from extractors.errors import HostBusyError, NewsflowError, RobotsDisallowedError
+from extractors.robots import RobotsRules, parse_robots, robots_url
+from extractors.urls import budget_key
+from flows.settings import Settings
+from storage.budget import BudgetStore, Grant
+
+if TYPE_CHECKING:
+    from flows.fetch import Fetcher
+
+#: RFC 9309, 2.4: a crawler should not use a cached robots.txt for more than 24 hours.
+ROBOTS_TTL = timedelta(hours=24)
+#: A robots.txt that could not be fetched (5xx, unreachable) is asked for again sooner.
+ROBOTS_ERROR_TTL = timedelta(minutes=30)
+#: RFC 9309, 2.5: crawlers may cap what they read; Google reads 500 KiB.
+ROBOTS_MAX_BYTES = 512_000
+#: A Crawl-delay above this is treated as this (a site asking one request an hour
+#: would make a news feed useless; the per-item backoff still applies).
+MAX_CRAWL_DELAY = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class PolitenessOptions:
+    """What the budget and the robots check need from the settings."""
+
+    user_agent: str
+    concurrency: int = 2
+    rate: float = 2.0  # requests per second per domain; 0: no rate limit
+    max_wait: float = 30.0
+    lease_seconds: float = 120.0  # longer than any request may take
+    robots: bool = True
+    default_pause: float = 60.0  # a 429 without Retry-After pauses the domain this long
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Politeness:
+    """The per-domain budget and robots.txt, backed by the database."""
+
+    def __init__(self, store: BudgetStore, options: PolitenessOptions) -> None:
+        self.store = store
+        self.options = options
+        self._interval = 1.0 / options.rate if options.rate > 0 else 0.0
+        # Per-batch memo of parsed robots.txt files, and one fetch per origin at a time.
+        self._robots: dict[str, RobotsRules] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold one of the domain's request places for the duration of a request."""
+        domain = budget_key(url)
+        give_up_at = time.monotonic() + self.options.max_wait
+        while True:
+            now = _now()
+            decision = await asyncio.to_thread(
+                self.store.acquire,
+                domain,
+                now,
+                concurrency=self.options.concurrency,
+                interval=self._interval,
+                lease_seconds=self.options.lease_seconds,
+            )
+            if isinstance(decision, Grant):
+                break
+            wait = max(0.0, (decision.until - now).total_seconds())
+            if time.monotonic() + wait > give_up_at:
+                raise HostBusyError(
+                    f"budget: {domain}: {decision.reason}; put off for {wait:.0f}s",
+                    wait_seconds=wait,
+                )
+            await asyncio.sleep(wait)
+        try:
+            delay = (decision.start - _now()).total_seconds()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            yield
+        finally:
+            await asyncio.to_thread(self.store.release, decision.lease_id)
+
+    async def pause(self, url: str, seconds: float, reason: str) -> None:
+        """Hold every request to the URL's domain back for ``seconds``."""
+        now = _now()
+        until = now + timedelta(seconds=seconds)
+        await asyncio.to_thread(self.store.pause, budget_key(url), until, reason, now)
+
+    async def check_robots(self, fetcher: Fetcher, url: str) -> None:
+        """Raise RobotsDisallowedError unless the site's robots.txt allows ``url``."""
+        if not self.options.robots:
+            return
+        rules = await self._rules(fetcher, url)
+        agent = self.options.user_agent
+        if not rules.allows(url, agent):
+            raise RobotsDisallowedError(rules.reason(url, agent))
+
+    async def _rules(self, fetcher: Fetcher, url: str) -> RobotsRules:
+        location = robots_url(url)
+        rules = self._robots.get(location)
+        if rules is not None:
+            return rules
+        lock = self._robots_locks.setdefault(location, asyncio.Lock())
+        async with lock:
+            rules = self._robots.get(location)
+            if rules is None:
+                rules = await self._load(fetcher, location, url)
+                self._robots[location] = rules
+        return rules
+
+    async def _load(self, fetcher: Fetcher, location: str, url: str) -> RobotsRules:
+        now = _now()
+        cached = await asyncio.to_thread(self.store.robots, location, now)
+        if cached is not None:
+            return parse_robots(cached.status, cached.body)
+        status: int | None
+        try:
+            response = await fetcher.get(
+                location, accept="text/plain", robots=False, max_bytes=ROBOTS_MAX_BYTES
+            )
+            status, body = response.status, response.content
+        except NewsflowError as exc:
+            # A 4xx means "no rules" and a 5xx "keep out for now" (RFC 9309, 2.3.1);
+            # an unreachable file is treated like a 5xx.
+            status, body = exc.status, b""
+        rules = parse_robots(status, body)
+        ttl = ROBOTS_TTL if status is not None and status < 500 else ROBOTS_ERROR_TTL
+        await asyncio.to_thread(self.store.save_robots, location, status, body, now, now + ttl)
+        delay = rules.crawl_delay(self.options.user_agent)
+        await asyncio.to_thread(
+            self.store.set_crawl_delay,
+            budget_key(url),
+            min(delay, MAX_CRAWL_DELAY) if delay else None,
+            now,
+        )
+        return rules
+
+
+def politeness_for(settings: Settings, store: BudgetStore) -> Politeness:
+    """The politeness a batch of work uses, from the settings."""
+    return Politeness(
+        store,
+        PolitenessOptions(
+            user_agent=settings.agent,
+            concurrency=settings.per_host_concurrency,
+            rate=settings.host_rate,
+            max_wait=settings.host_wait_max,
+            # A request holds its lease at most total_timeout; the margin covers clocks.
+            lease_seconds=settings.total_timeout + 10,
+            robots=settings.robots,
+        ),
+    )
