@@ -206,6 +206,7 @@ def main() -> int:
         "first_run_seconds_cold": round(firsts[0], 2),
         "first_run_feed_requests": total(first_served[-1]["feed"]),
         "first_run_article_requests": total(first_served[-1]["article"]),
+        "first_run_robots_requests": total(first_served[-1]["robots"]),
         "rerun_seconds_median": round(rerun_seconds, 2),
         "rerun_seconds_min_max": [round(min(reruns), 2), round(max(reruns), 2)],
         "rerun_over_first": round(rerun_seconds / first_seconds, 3),

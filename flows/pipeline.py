@@ -44,7 +44,7 @@ from storage.records import ArticleToStore, EntryWork, FeedFetched, FeedWork, St
 from storage.repository import Repository
 
 FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, "
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"

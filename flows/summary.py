@@ -43,6 +43,9 @@ class IngestSummary:
     pages_given_up: int
     database: str
     seconds: float
+    #: Put off without counting a failure: their domain asked newsflow to wait.
+    feeds_deferred: int = 0
+    pages_deferred: int = 0
 
     @classmethod
     def build(
@@ -82,6 +85,8 @@ class IngestSummary:
             pages_given_up=page_counts["given_up"],
             database=database,
             seconds=seconds,
+            feeds_deferred=feed_counts["deferred"],
+            pages_deferred=page_counts["deferred"],
         )
 
     @property
@@ -127,6 +132,11 @@ class IngestSummary:
             f"{self.duplicates_same_text} stored in the first copy's story (same text)",
             f"failures: {self.failures} ({self.pages_given_up} pages given up)",
         ]
+        if self.feeds_deferred or self.pages_deferred:
+            out.append(
+                f"put off (their site asked us to wait; not failures): {self.feeds_deferred} "
+                f"feeds, {self.pages_deferred} pages"
+            )
         out += [f"  {line}" for line in self.failure_lines()]
         if self.nothing_new:
             out.append("nothing new: every entry was already stored")
@@ -149,6 +159,8 @@ class IngestSummary:
             ("Exact duplicates stored (same text)", self.duplicates_same_text),
             ("Pages failed", len(self.page_failures)),
             ("Pages given up", self.pages_given_up),
+            ("Feeds put off (site asked to wait)", self.feeds_deferred),
+            ("Pages put off (site asked to wait)", self.pages_deferred),
         ]
         text = ["# Ingest summary", "", "| | |", "|---|---:|"]
         text += [f"| {name} | {value} |" for name, value in rows]

@@ -7,6 +7,7 @@ and (in ``Rig.run``) that the good feed was fetched and stored all the same.
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -235,7 +236,16 @@ def test_gzip_bomb_is_cut_at_the_cap(server: HostileServer, rig: Callable[..., R
     headers = {"Content-Type": RSS_MEDIA, "Content-Encoding": "gzip"}
     server.route("/feed.xml", Answer(200, bomb, headers, chunk=65_536))
     feed = rig("/feed.xml", max_body_bytes=5_000_000)
-    feed.failed(feed.run(), "permanent", "cap", "decompressed")
+    tracemalloc.start()
+    try:
+        outcome = feed.run()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    feed.failed(outcome, "permanent", "cap", "decompressed")
+    # Inflated step by step within the cap: one 64 KiB read of the bomb would be ~64 MiB
+    # inflated at once by a decoder without a limit.
+    assert peak < 30_000_000, peak
 
 
 @pytest.mark.parametrize("framing", ["declared", "chunked"])

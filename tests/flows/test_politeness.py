@@ -7,20 +7,27 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from extractors.errors import HostBusyError, RobotsDisallowedError
+from extractors.opml import Subscription
+from flows import pipeline
 from flows.fetch import Fetcher, FetchOptions
+from flows.pipeline import PageOutcome
 from flows.politeness import Politeness, PolitenessOptions
-from flows.settings import parse_networks
+from flows.resources import engine_for
+from flows.settings import Settings, parse_networks
 from storage.budget import BudgetStore
 from storage.engine import open_database
+from storage.models import Article, Entry
 from tests.flows.routes import Reply, RouteServer
 
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LOOPBACK = tuple(parse_networks("127.0.0.0/8"))
 RATE = 8.0  # requests per second per domain
 CONCURRENCY = 2
@@ -186,3 +193,78 @@ def test_robots_txt_is_honoured_for_pages_and_cached(tmp_path: Path, server: Rou
     assert spacing >= 0.45  # Crawl-delay: 0.5 fed the domain's interval
     cached = store.robots(server.base + "/robots.txt", datetime.now(UTC))
     assert cached is not None and cached.status == 200
+
+
+def _feed(base: str, *paths: str) -> bytes:
+    items = "".join(
+        f"<item><title>Story {p}</title><link>{base}{p}</link><guid>{p}</guid>"
+        f"<description>Summary of {p}</description></item>"
+        for p in paths
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+
+
+ARTICLE = (
+    "<html><body><article>"
+    + "".join(f"<p>Paragraph {n}: the harbour board approved new berths.</p>" for n in range(8))
+    + "</article></body></html>"
+).encode()
+
+
+def _ingest_once(settings: Settings) -> list[PageOutcome]:
+    repo = pipeline.repository(settings)
+    pipeline.fetch_feeds(repo.feeds_to_fetch(datetime.now(UTC), force=True), settings)
+    return pipeline.fetch_articles(repo.entries_to_fetch(datetime.now(UTC), limit=10), settings)
+
+
+def test_pipeline_records_robots_refusals_and_keeps_the_feeds_summary(
+    tmp_path: Path, server: RouteServer
+) -> None:
+    server.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /private/\n"))
+    server.route("/feed.xml", Reply(200, _feed(server.base, "/news/a", "/private/b")))
+    server.route("/news/a", Reply(200, ARTICLE, {"Content-Type": "text/html"}))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        allowed_networks=["127.0.0.0/8"],
+        host_rate=0,
+        extract_workers=1,
+    )
+    pipeline.repository(settings).add_feeds([Subscription(server.base + "/feed.xml")], NOW)
+    outcomes = {o.url.rsplit("/", 2)[-2]: o for o in _ingest_once(settings)}
+    assert outcomes["news"].result == "stored"
+    refused = outcomes["private"]
+    assert (refused.result, refused.kind) == ("failed", "permanent")
+    assert refused.error is not None and "robots: /private/b is disallowed" in refused.error
+    assert "/private/b" not in [path for path, _ in server.hits]
+    with engine_for(settings.database_url).connect() as c:
+        rows = dict(c.execute(select(Article.url, Article.text_source)).all())
+    assert rows == {server.base + "/news/a": "page", server.base + "/private/b": "feed"}
+
+
+def test_pipeline_puts_pages_off_while_their_domain_is_paused(
+    tmp_path: Path, server: RouteServer
+) -> None:
+    server.route("/feed.xml", Reply(200, _feed(server.base, "/news/a", "/news/b")))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        allowed_networks=["127.0.0.0/8"],
+        host_rate=0,
+        host_wait_max=1,
+        robots=False,
+    )
+    repo = pipeline.repository(settings)
+    repo.add_feeds([Subscription(server.base + "/feed.xml")], NOW)
+    pipeline.fetch_feeds(repo.feeds_to_fetch(datetime.now(UTC), force=True), settings)
+    # Another worker got a 429 with Retry-After: 10 minutes from this domain.
+    now = datetime.now(UTC)
+    BudgetStore(repo.engine).pause("127.0.0.1", now + timedelta(minutes=10), "429 from x", now)
+    outcomes = pipeline.fetch_articles(repo.entries_to_fetch(now, limit=10), settings)
+    assert [o.result for o in outcomes] == ["deferred", "deferred"]
+    assert all(
+        o.next_attempt_at and o.next_attempt_at > now + timedelta(minutes=9) for o in outcomes
+    )
+    assert [path for path, _ in server.hits] == ["/feed.xml"]
+    with repo.engine.connect() as c:
+        attempts = c.scalars(select(Entry.attempts)).all()
+    assert attempts == [0, 0]  # waiting is not a failed attempt
+    assert repo.entries_to_fetch(now + timedelta(minutes=5), limit=10) == []

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -68,3 +70,10 @@ def test_parse_duration(text: str, seconds: float) -> None:
 def test_parse_duration_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(NEWSFLOW_[A-Z_]+)` \|", readme, flags=re.MULTILINE))
+    expected = {f"NEWSFLOW_{name.upper()}" for name in Settings.model_fields}
+    assert documented == expected

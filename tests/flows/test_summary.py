@@ -80,3 +80,20 @@ def test_nothing_new() -> None:
     assert summary.nothing_new
     assert "nothing new: every entry was already stored" in summary.lines()
     assert "## Failures" not in summary.markdown()
+
+
+def test_items_put_off_are_counted_apart_from_failures() -> None:
+    summary = IngestSummary.build(
+        [FeedOutcome(1, "u", "deferred", next_fetch_at=LATER)],
+        [
+            PageOutcome(2, "p", "deferred", next_attempt_at=LATER),
+            PageOutcome(3, "q", "deferred", next_attempt_at=LATER),
+        ],
+        database="d",
+        seconds=0,
+    )
+    assert (summary.feeds_deferred, summary.pages_deferred, summary.failures) == (1, 2, 0)
+    assert "put off (their site asked us to wait; not failures): 1 feeds, 2 pages" in (
+        summary.lines()
+    )
+    assert "| Pages put off (site asked to wait) | 2 |" in summary.markdown()
