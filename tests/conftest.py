@@ -5,10 +5,14 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+
+from storage.engine import make_engine
 
 # Prefect: no flow heartbeats or telemetry in tests.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -71,3 +75,17 @@ def corpora() -> Path:
     if path is None:
         pytest.skip("NEWSFLOW_CORPORA is not set to a folder of shared corpora (make test sets it)")
     return path
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a new SQLite file, or a wiped NEWSFLOW_TEST_DATABASE_URL."""
+    url = os.environ.get("NEWSFLOW_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'newsflow.sqlite'}"
+        return
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    yield url

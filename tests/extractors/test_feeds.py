@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.errors import FeedParseError
-from extractors.feeds import MAX_KEY_LENGTH, PROLOG_WINDOW, entry_key, html_to_text, parse_feed
+from extractors.feeds import MAX_KEY_LENGTH, entry_key, html_to_text, parse_feed
+from extractors.xmlprolog import PROLOG_WINDOW
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel>

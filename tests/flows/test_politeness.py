@@ -88,10 +88,10 @@ def _worker(db: str, urls: list[str], go: multiprocessing.synchronize.Event) -> 
     asyncio.run(run())
 
 
-def test_two_worker_processes_share_one_domain_budget(tmp_path: Path, server: RouteServer) -> None:
+def test_two_worker_processes_share_one_domain_budget(db_url: str, server: RouteServer) -> None:
     meter = Meter(work=0.15)
     server.route("/page", meter)
-    db = f"sqlite:///{tmp_path / 'budget.sqlite'}"
+    db = db_url  # SQLite, or PostgreSQL when NEWSFLOW_TEST_DATABASE_URL is set
     open_database(db).dispose()
     # Two host names of one site: the budget is per registrable domain, and for an
     # address it is the address itself.

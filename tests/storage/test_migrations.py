@@ -59,3 +59,32 @@ def test_unreachable_database_gives_a_clear_error(tmp_path: Path) -> None:
             assert "secret" not in str(exc)
         else:
             raise AssertionError(f"{url} opened")
+
+
+def test_upgrade_from_the_first_schema_keeps_feeds_and_renames_their_states(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.engine import alembic_config, make_engine, migrate
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(engine)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+    with engine.begin() as connection:
+        for n, status in enumerate(("ok", "failing"), start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO feeds (url, added_at, status, error_count) "
+                    "VALUES (:url, CURRENT_TIMESTAMP, :status, 0)"
+                ),
+                {"url": f"https://news.example/{n}.xml", "status": status},
+            )
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT status, fetch_count, redirect_count FROM feeds ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in rows] == [("healthy", 0, 0), ("degraded", 0, 0)]
+    engine.dispose()
