@@ -154,6 +154,16 @@ def html_to_text(fragment: str) -> str:
     return " ".join(text.split())
 
 
+def canonical_link(link: str | None) -> str | None:
+    """The canonical URL of an entry's link, or None when it has none."""
+    if link is None:
+        return None
+    try:
+        return canonicalize_url(link)
+    except InvalidURLError:
+        return None
+
+
 def _entry(raw: Any, base: str) -> FeedEntry | None:
     link = safe_link(raw.get("link"), base)
     if link is None:
@@ -163,11 +173,8 @@ def _entry(raw: Any, base: str) -> FeedEntry | None:
                 link = safe_link(candidate.get("href"), base)
                 if link:
                     break
-    if link is None:
-        return None
-    try:
-        canonical = canonicalize_url(link)
-    except InvalidURLError:
+    canonical = canonical_link(link)
+    if link is None or canonical is None:
         return None
     summary = raw.get("summary") or ""
     return FeedEntry(

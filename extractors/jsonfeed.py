@@ -10,17 +10,17 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from extractors.errors import FeedParseError, InvalidURLError
+from extractors.errors import FeedParseError
 from extractors.feeds import (
     MAX_SUMMARY_CHARS,
     FeedEntry,
     ParsedFeed,
+    canonical_link,
     entry_key,
     html_to_text,
     keep_entries,
     safe_link,
 )
-from extractors.urls import canonicalize_url
 
 #: Every version's URL starts with this (the spec's "version" member).
 VERSION_PREFIX = "https://jsonfeed.org/version/"
@@ -76,11 +76,8 @@ def _entry(item: Any, feed_url: str, feed_author: str | None) -> FeedEntry | Non
     if not isinstance(item, dict):
         return None
     link = safe_link(item.get("url"), feed_url) or safe_link(item.get("external_url"), feed_url)
-    if link is None:
-        return None
-    try:
-        canonical = canonicalize_url(link)
-    except InvalidURLError:
+    canonical = canonical_link(link)
+    if link is None or canonical is None:
         return None
     return FeedEntry(
         key=entry_key(_item_id(item.get("id")), canonical),

@@ -26,7 +26,6 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urljoin
@@ -34,6 +33,7 @@ from urllib.parse import urljoin
 import httpx
 
 from extractors.errors import PermanentError, TransientError
+from extractors.schedule import cache_hints
 from extractors.urls import budget_key, check_url, host_of
 from flows.guard import guarded_transport
 from flows.settings import IPNetwork, Settings
@@ -97,22 +97,6 @@ class FetchResponse:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds from now: delay-seconds or an HTTP-date (RFC 9110, 10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 class Fetcher:
@@ -246,7 +230,7 @@ class Fetcher:
                 elif status == 304 or location is not None:
                     body = b""
                 else:
-                    await self._status_failed(url, status, response.headers.get("retry-after"))
+                    await self._status_failed(url, status, response.headers)
                 return FetchResponse(
                     url=url,
                     status=status,
@@ -272,9 +256,9 @@ class Fetcher:
                 f"fetch: connection to {host} failed: {exc or type(exc).__name__}"
             ) from exc
 
-    async def _status_failed(self, url: str, status: int, retry_after: str | None) -> NoReturn:
+    async def _status_failed(self, url: str, status: int, headers: httpx.Headers) -> NoReturn:
         """Raise the error for a failed status; a 429 or a Retry-After pauses the domain."""
-        error = _status_error(status, host_of(url), retry_after)
+        error = _status_error(status, host_of(url), headers)
         retry_after_given = isinstance(error, TransientError) and error.retry_after is not None
         if self.politeness is not None and (status == 429 or retry_after_given):
             pause = error.retry_after if isinstance(error, TransientError) else None
@@ -345,10 +329,12 @@ async def _decoded(response: httpx.Response, cap: int) -> AsyncIterator[bytes]:
 
 
 def _status_error(
-    status: int, host: str, retry_after: str | None
+    status: int, host: str, headers: httpx.Headers
 ) -> TransientError | PermanentError:
     message = f"fetch: {status} from {host}"
-    seconds = retry_after_seconds(retry_after, datetime.now(UTC))
+    # Retry-After: delay-seconds or an HTTP-date, read against the server's Date
+    # (RFC 9110, 10.2.3), as the feed schedule reads it.
+    seconds = cache_hints(headers, datetime.now(UTC)).retry_after
     if status == 429 or status == 408 or status >= 500:
         return TransientError(message, retry_after=seconds, status=status)
     return PermanentError(message, status=status)

@@ -65,11 +65,7 @@ class BudgetStore:
     ) -> Grant | Wait:
         """A lease and a start time for one request to ``domain``, or when to ask again."""
         with Session(self.engine) as session, session.begin():
-            session.execute(
-                self._insert(HostBudget.__table__)
-                .values(domain=domain, next_request_at=now)
-                .on_conflict_do_nothing(index_elements=["domain"])
-            )
+            self._ensure(session, domain, now)
             # The row lock (PostgreSQL) or the write lock taken at BEGIN (SQLite)
             # serialises every worker's decision for this domain.
             budget = session.execute(
@@ -98,6 +94,14 @@ class BudgetStore:
             ).scalar_one()
             return Grant(lease_id, start)
 
+    def _ensure(self, session: Session, domain: str, now: datetime) -> None:
+        """The domain's budget row, created on first use."""
+        session.execute(
+            self._insert(HostBudget.__table__)
+            .values(domain=domain, next_request_at=now)
+            .on_conflict_do_nothing(index_elements=["domain"])
+        )
+
     def release(self, lease_id: int) -> None:
         """The request is over: free its place."""
         with Session(self.engine) as session, session.begin():
@@ -106,11 +110,7 @@ class BudgetStore:
     def pause(self, domain: str, until: datetime, reason: str, now: datetime) -> None:
         """Hold every request to ``domain`` back until ``until`` (a later pause wins)."""
         with Session(self.engine) as session, session.begin():
-            session.execute(
-                self._insert(HostBudget.__table__)
-                .values(domain=domain, next_request_at=now)
-                .on_conflict_do_nothing(index_elements=["domain"])
-            )
+            self._ensure(session, domain, now)
             session.execute(
                 update(HostBudget)
                 .where(
@@ -123,11 +123,7 @@ class BudgetStore:
     def set_crawl_delay(self, domain: str, seconds: float | None, now: datetime) -> None:
         """The Crawl-delay a site's robots.txt asks for, applied to its domain's interval."""
         with Session(self.engine) as session, session.begin():
-            session.execute(
-                self._insert(HostBudget.__table__)
-                .values(domain=domain, next_request_at=now)
-                .on_conflict_do_nothing(index_elements=["domain"])
-            )
+            self._ensure(session, domain, now)
             session.execute(
                 update(HostBudget).where(HostBudget.domain == domain).values(crawl_delay=seconds)
             )

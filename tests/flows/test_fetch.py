@@ -4,7 +4,6 @@ import asyncio
 import dataclasses
 import ipaddress
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -14,7 +13,6 @@ from flows.fetch import (
     Fetcher,
     FetchOptions,
     FetchResponse,
-    retry_after_seconds,
 )
 from tests.flows.routes import Reply, RouteServer
 
@@ -158,11 +156,3 @@ def test_slow_answer_is_a_transient_timeout(server: RouteServer) -> None:
 def test_connection_refused_is_transient() -> None:
     with pytest.raises(TransientError, match=r"connection to 127\.0\.0\.1 failed"):
         get("http://127.0.0.1:9/")
-
-
-def test_retry_after_forms() -> None:
-    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    assert retry_after_seconds("30", now) == 30
-    assert retry_after_seconds("Fri, 20 Nov 2026 12:02:00 GMT", now) == 120
-    assert retry_after_seconds("Fri, 20 Nov 2026 11:00:00 GMT", now) == 0
-    assert retry_after_seconds("soon", now) is None
