@@ -12,7 +12,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.urls import host_of
+from extractors.urls import budget_key
 from flows import tasks
 from flows.pipeline import FeedOutcome, PageOutcome, repository
 from flows.settings import Settings
@@ -27,12 +27,13 @@ class UnknownFeedError(ValueError):
     """A feed named for a run is not subscribed."""
 
 
-def batches_by_host(items: Sequence[T], size: int, host: Callable[[T], str]) -> list[list[T]]:
-    """Split work into batches of about ``size`` items, each host's items in one batch.
+def batches_by_domain(items: Sequence[T], size: int, host: Callable[[T], str]) -> list[list[T]]:
+    """Split work into batches of about ``size`` items, each domain's items in one batch.
 
-    A batch task holds the per-host request limit, so a host split over two batches
-    running at once would get twice the requests the limit allows. A host with more
-    than ``size`` items gets a batch of its own; smaller hosts share batches.
+    The per-domain budget is shared through the database, so splitting a domain would
+    not break it; keeping a domain's work together keeps its waiting in one task
+    instead of several tasks polling the budget at once. A domain with more than
+    ``size`` items gets a batch of its own; smaller ones share batches.
     """
     by_host: dict[str, list[T]] = {}
     for item in items:
@@ -100,7 +101,7 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     feed_futures = [
         tasks.fetch_feeds_batch.submit(batch, settings, number)
         for number, batch in enumerate(
-            batches_by_host(due, settings.feed_batch_size, lambda f: host_of(f.url)), start=1
+            batches_by_domain(due, settings.feed_batch_size, lambda f: budget_key(f.url)), start=1
         )
     ]
     feed_outcomes: list[FeedOutcome] = _gather(feed_futures)
@@ -119,7 +120,8 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     page_futures = [
         tasks.fetch_articles_batch.submit(batch, settings, number)
         for number, batch in enumerate(
-            batches_by_host(entries, settings.article_batch_size, lambda e: host_of(e.url)), start=1
+            batches_by_domain(entries, settings.article_batch_size, lambda e: budget_key(e.url)),
+            start=1,
         )
     ]
     page_outcomes: list[PageOutcome] = _gather(page_futures)

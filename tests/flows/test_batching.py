@@ -3,14 +3,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.ingest import batches_by_host
+from flows.ingest import batches_by_domain
 
 
 def test_a_host_never_straddles_two_batches() -> None:
     items = (
         [f"a/{i}" for i in range(7)] + [f"b/{i}" for i in range(2)] + [f"c/{i}" for i in range(3)]
     )
-    result = batches_by_host(items, 4, lambda x: x.split("/")[0])
+    result = batches_by_domain(items, 4, lambda x: x.split("/")[0])
     assert result == [[f"a/{i}" for i in range(7)], ["c/0", "c/1", "c/2"], ["b/0", "b/1"]]
 
 
@@ -21,7 +21,7 @@ def test_a_host_never_straddles_two_batches() -> None:
 def test_batches_keep_every_item_once_and_hosts_whole(
     items: list[tuple[str, int]], size: int
 ) -> None:
-    result = batches_by_host(items, size, lambda x: x[0])
+    result = batches_by_domain(items, size, lambda x: x[0])
     flat = [item for batch in result for item in batch]
     assert sorted(flat) == sorted(items)
     hosts_seen: set[str] = set()
