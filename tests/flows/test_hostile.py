@@ -353,6 +353,17 @@ def test_html_page_is_not_a_feed(server: HostileServer, rig: Callable[..., Rig])
     feed.failed(feed.run(), "permanent", "HTML page")
 
 
+def test_an_image_or_pdf_is_refused_by_its_type_before_parsing(
+    server: HostileServer, rig: Callable[..., Rig]
+) -> None:
+    """Content-type check: a PNG where the feed was is refused with its type as the reason."""
+    server.route(
+        "/feed.xml", Answer(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, {"Content-Type": "image/png"})
+    )
+    feed = rig("/feed.xml")
+    feed.failed(feed.run(), "permanent", "is image/png, not a feed")
+
+
 def test_huge_feed_is_capped_at_max_entries(server: HostileServer, rig: Callable[..., Rig]) -> None:
     """Case 16, 50,000 items: the first 500 stored, all 50,000 counted."""
     server.route("/feed.xml", Answer(200, huge_feed(server.base)))

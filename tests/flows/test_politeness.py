@@ -268,3 +268,24 @@ def test_pipeline_puts_pages_off_while_their_domain_is_paused(
         attempts = c.scalars(select(Entry.attempts)).all()
     assert attempts == [0, 0]  # waiting is not a failed attempt
     assert repo.entries_to_fetch(now + timedelta(minutes=5), limit=10) == []
+
+
+def test_a_pdf_where_an_article_was_is_refused_and_recorded(
+    tmp_path: Path, server: RouteServer
+) -> None:
+    server.route("/feed.xml", Reply(200, _feed(server.base, "/news/report")))
+    server.route("/news/report", Reply(200, b"%PDF-1.7\n", {"Content-Type": "application/pdf"}))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        allowed_networks=["127.0.0.0/8"],
+        host_rate=0,
+        robots=False,
+        extract_workers=1,
+    )
+    pipeline.repository(settings).add_feeds([Subscription(server.base + "/feed.xml")], NOW)
+    (outcome,) = _ingest_once(settings)
+    assert (outcome.result, outcome.kind) == ("failed", "permanent")
+    assert outcome.error == f"fetch: {server.base}/news/report is application/pdf, not an HTML page"
+    with engine_for(settings.database_url).connect() as c:
+        last_error = c.scalar(select(Entry.last_error))
+    assert last_error == outcome.error
