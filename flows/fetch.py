@@ -141,6 +141,8 @@ class Fetcher:
         tb: TracebackType | None,
     ) -> None:
         await self._client.aclose()
+        if self.politeness is not None:
+            await self.politeness.close()  # hand back the last leases
 
     async def get(
         self,

@@ -28,7 +28,7 @@ from extractors.errors import HostBusyError, NewsflowError, RobotsDisallowedErro
 from extractors.robots import RobotsRules, parse_robots, robots_url
 from extractors.urls import budget_key
 from flows.settings import Settings
-from storage.budget import BudgetStore, Grant
+from storage.budget import BudgetStore, Grant, Wait
 
 if TYPE_CHECKING:
     from flows.fetch import Fetcher
@@ -62,12 +62,20 @@ def _now() -> datetime:
 
 
 class Politeness:
-    """The per-domain budget and robots.txt, backed by the database."""
+    """The per-domain budget and robots.txt, backed by the database.
+
+    Requests ask for their slots through one exchange loop per instance: each round
+    frees the leases of finished requests and grants the waiting ones in a single
+    transaction, instead of two transactions per request.
+    """
 
     def __init__(self, store: BudgetStore, options: PolitenessOptions) -> None:
         self.store = store
         self.options = options
         self._interval = 1.0 / options.rate if options.rate > 0 else 0.0
+        self._waiting: dict[str, list[asyncio.Future[Grant | Wait]]] = {}
+        self._finished: list[int] = []
+        self._exchanging: asyncio.Task[None] | None = None
         # Per-batch memo of parsed robots.txt files, and one fetch per origin at a time.
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
@@ -78,18 +86,10 @@ class Politeness:
         domain = budget_key(url)
         give_up_at = time.monotonic() + self.options.max_wait
         while True:
-            now = _now()
-            decision = await asyncio.to_thread(
-                self.store.acquire,
-                domain,
-                now,
-                concurrency=self.options.concurrency,
-                interval=self._interval,
-                lease_seconds=self.options.lease_seconds,
-            )
+            decision = await self._ask(domain)
             if isinstance(decision, Grant):
                 break
-            wait = max(0.0, (decision.until - now).total_seconds())
+            wait = max(0.0, (decision.until - _now()).total_seconds())
             if time.monotonic() + wait > give_up_at:
                 raise HostBusyError(
                     f"budget: {domain}: {decision.reason}; put off for {wait:.0f}s",
@@ -102,7 +102,50 @@ class Politeness:
                 await asyncio.sleep(delay)
             yield
         finally:
-            await asyncio.to_thread(self.store.release, decision.lease_id)
+            self._finished.append(decision.lease_id)
+            self._exchange_soon()
+
+    async def close(self) -> None:
+        """Free every lease still held: wait for the last exchange round."""
+        while self._exchanging is not None and not self._exchanging.done():
+            await asyncio.shield(self._exchanging)
+
+    def _ask(self, domain: str) -> asyncio.Future[Grant | Wait]:
+        future: asyncio.Future[Grant | Wait] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(domain, []).append(future)
+        self._exchange_soon()
+        return future
+
+    def _exchange_soon(self) -> None:
+        if self._exchanging is None or self._exchanging.done():
+            self._exchanging = asyncio.get_running_loop().create_task(self._exchange())
+
+    async def _exchange(self) -> None:
+        # Rounds follow each other while there is work: what arrives during one round's
+        # transaction goes into the next.
+        while self._waiting or self._finished:
+            waiting, self._waiting = self._waiting, {}
+            finished, self._finished = self._finished, []
+            now = _now()
+            try:
+                decisions = await asyncio.to_thread(
+                    self.store.exchange,
+                    finished,
+                    {domain: len(futures) for domain, futures in waiting.items()},
+                    now,
+                    concurrency=self.options.concurrency,
+                    interval=self._interval,
+                    lease_seconds=self.options.lease_seconds,
+                )
+            except Exception as exc:  # the database failed: every asker fails with it
+                for futures in waiting.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(exc)
+                continue
+            for domain, futures in waiting.items():
+                unused = _answer(futures, decisions[domain], now, domain, self.options.concurrency)
+                self._finished.extend(unused)
 
     async def pause(self, url: str, seconds: float, reason: str) -> None:
         """Hold every request to the URL's domain back for ``seconds``."""
@@ -158,6 +201,30 @@ class Politeness:
             now,
         )
         return rules
+
+
+def _answer(
+    futures: list[asyncio.Future[Grant | Wait]],
+    decision: list[Grant] | Wait,
+    now: datetime,
+    domain: str,
+    concurrency: int,
+) -> list[int]:
+    """Hand a round's grants to the askers in order; the rest wait for a free place.
+
+    Returns the leases nobody took (their askers were cancelled meanwhile).
+    """
+    if isinstance(decision, Wait):
+        for future in futures:
+            if not future.done():
+                future.set_result(decision)
+        return []
+    busy = Wait(now + timedelta(seconds=0.2), f"{concurrency} requests to {domain} in flight")
+    grants = iter(decision)
+    for future in futures:
+        if not future.done():
+            future.set_result(next(grants, busy))
+    return [grant.lease_id for grant in grants]
 
 
 def politeness_for(settings: Settings, store: BudgetStore) -> Politeness:

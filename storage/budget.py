@@ -11,8 +11,13 @@ frees its place after ``lease_seconds``.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,6 +25,15 @@ from sqlalchemy.orm import Session
 
 from storage.engine import READ_ONLY
 from storage.models import HostBudget, HostLease, RobotsFile
+
+_locks: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_locks_lock = threading.Lock()
+
+
+def _process_lock(engine: Engine) -> threading.Lock:
+    """One lock per engine in this process, shared by every BudgetStore on it."""
+    with _locks_lock:
+        return _locks.setdefault(engine, threading.Lock())
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +64,106 @@ class BudgetStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        module = postgresql if engine.dialect.name == "postgresql" else sqlite
-        self._insert = module.insert
+        postgres = engine.dialect.name == "postgresql"
+        self._insert: Any = postgresql.insert if postgres else sqlite.insert
+        # SQLite has one writer at a time, and a thread that finds the database locked
+        # sleeps in steps of up to 25 ms before it tries again: the budget's many short
+        # transactions queue on a lock in the process instead. (PostgreSQL locks rows.)
+        self._lock = nullcontext() if postgres else _process_lock(engine)
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._lock, Session(self.engine) as session, session.begin():
+            yield session
+
+    def exchange(
+        self,
+        releases: Sequence[int],
+        wanted: Mapping[str, int],
+        now: datetime,
+        *,
+        concurrency: int,
+        interval: float,
+        lease_seconds: float,
+        busy_poll: float = 0.2,
+    ) -> dict[str, list[Grant] | Wait]:
+        """Free finished leases, and grant up to ``wanted[domain]`` new ones per domain.
+
+        One transaction for a whole round of a worker's requests: each domain gets
+        as many grants as it has free places (``concurrency`` minus unexpired
+        leases), their starts ``interval`` (or the Crawl-delay) apart, or a Wait
+        saying until when it is paused or full.
+        """
+        decisions: dict[str, list[Grant] | Wait] = {}
+        with self._write() as session:
+            if releases:
+                session.execute(delete(HostLease).where(HostLease.id.in_(list(releases))))
+            for domain, count in wanted.items():
+                decisions[domain] = self._grant(
+                    session, domain, count, now, concurrency, interval, lease_seconds, busy_poll
+                )
+        return decisions
+
+    def _grant(
+        self,
+        session: Session,
+        domain: str,
+        count: int,
+        now: datetime,
+        concurrency: int,
+        interval: float,
+        lease_seconds: float,
+        busy_poll: float,
+    ) -> list[Grant] | Wait:
+        query = (
+            select(
+                HostBudget.next_request_at,
+                HostBudget.paused_until,
+                HostBudget.pause_reason,
+                HostBudget.crawl_delay,
+            )
+            .where(HostBudget.domain == domain)
+            # The row lock (PostgreSQL) or the write lock taken at BEGIN (SQLite)
+            # serialises every worker's decision for this domain.
+            .with_for_update()
+        )
+        budget = session.execute(query).first()
+        if budget is None:
+            self._ensure(session, domain, now)
+            budget = session.execute(query).one()
+        if budget.paused_until is not None and budget.paused_until > now:
+            return Wait(budget.paused_until, budget.pause_reason or "paused")
+        session.execute(
+            delete(HostLease).where(HostLease.domain == domain, HostLease.expires_at <= now)
+        )
+        active = session.scalar(
+            select(func.count()).select_from(HostLease).where(HostLease.domain == domain)
+        )
+        free = min(count, concurrency - (active or 0))
+        if free <= 0:
+            return Wait(
+                now + timedelta(seconds=busy_poll),
+                f"{concurrency} requests to {domain} already in flight",
+            )
+        step = timedelta(seconds=max(interval, budget.crawl_delay or 0.0))
+        first = max(budget.next_request_at, now)
+        starts = [first + step * n for n in range(free)]
+        session.execute(
+            update(HostBudget)
+            .where(HostBudget.domain == domain)
+            .values(next_request_at=starts[-1] + step)
+        )
+        lease = timedelta(seconds=lease_seconds)
+        ids = sorted(
+            session.execute(
+                self._insert(HostLease.__table__)
+                .values([{"domain": domain, "expires_at": start + lease} for start in starts])
+                .returning(HostLease.id)
+            ).scalars()
+        )
+        # Which lease gets which start does not matter: each expires lease_seconds
+        # after one of the starts, all within the same round.
+        return [Grant(lease_id, start) for lease_id, start in zip(ids, starts, strict=True)]
 
     def acquire(
         self,
@@ -64,35 +176,16 @@ class BudgetStore:
         busy_poll: float = 0.2,
     ) -> Grant | Wait:
         """A lease and a start time for one request to ``domain``, or when to ask again."""
-        with Session(self.engine) as session, session.begin():
-            self._ensure(session, domain, now)
-            # The row lock (PostgreSQL) or the write lock taken at BEGIN (SQLite)
-            # serialises every worker's decision for this domain.
-            budget = session.execute(
-                select(HostBudget).where(HostBudget.domain == domain).with_for_update()
-            ).scalar_one()
-            if budget.paused_until is not None and budget.paused_until > now:
-                return Wait(budget.paused_until, budget.pause_reason or "paused")
-            session.execute(
-                delete(HostLease).where(HostLease.domain == domain, HostLease.expires_at <= now)
-            )
-            active = session.scalar(
-                select(func.count()).select_from(HostLease).where(HostLease.domain == domain)
-            )
-            if (active or 0) >= concurrency:
-                return Wait(
-                    now + timedelta(seconds=busy_poll),
-                    f"{concurrency} requests to {domain} already in flight",
-                )
-            step = max(interval, budget.crawl_delay or 0.0)
-            start = max(budget.next_request_at, now)
-            budget.next_request_at = start + timedelta(seconds=step)
-            lease_id = session.execute(
-                self._insert(HostLease.__table__)
-                .values(domain=domain, expires_at=start + timedelta(seconds=lease_seconds))
-                .returning(HostLease.id)
-            ).scalar_one()
-            return Grant(lease_id, start)
+        decision = self.exchange(
+            (),
+            {domain: 1},
+            now,
+            concurrency=concurrency,
+            interval=interval,
+            lease_seconds=lease_seconds,
+            busy_poll=busy_poll,
+        )[domain]
+        return decision if isinstance(decision, Wait) else decision[0]
 
     def _ensure(self, session: Session, domain: str, now: datetime) -> None:
         """The domain's budget row, created on first use."""
@@ -104,12 +197,12 @@ class BudgetStore:
 
     def release(self, lease_id: int) -> None:
         """The request is over: free its place."""
-        with Session(self.engine) as session, session.begin():
+        with self._write() as session:
             session.execute(delete(HostLease).where(HostLease.id == lease_id))
 
     def pause(self, domain: str, until: datetime, reason: str, now: datetime) -> None:
         """Hold every request to ``domain`` back until ``until`` (a later pause wins)."""
-        with Session(self.engine) as session, session.begin():
+        with self._write() as session:
             self._ensure(session, domain, now)
             session.execute(
                 update(HostBudget)
@@ -122,7 +215,7 @@ class BudgetStore:
 
     def set_crawl_delay(self, domain: str, seconds: float | None, now: datetime) -> None:
         """The Crawl-delay a site's robots.txt asks for, applied to its domain's interval."""
-        with Session(self.engine) as session, session.begin():
+        with self._write() as session:
             self._ensure(session, domain, now)
             session.execute(
                 update(HostBudget).where(HostBudget.domain == domain).values(crawl_delay=seconds)
@@ -145,7 +238,7 @@ class BudgetStore:
     ) -> None:
         """Cache a robots.txt answer (last writer wins: they fetched the same file)."""
         values = {"status": status, "body": body, "fetched_at": now, "expires_at": expires_at}
-        with Session(self.engine) as session, session.begin():
+        with self._write() as session:
             session.execute(
                 self._insert(RobotsFile.__table__)
                 .values(origin=origin, **values)

@@ -81,3 +81,20 @@ def test_robots_cache_expires_and_is_replaced(engine: Engine) -> None:
     store.save_robots(origin, 503, b"", NOW, NOW + timedelta(minutes=30))
     again = store.robots(origin, NOW)
     assert again is not None and again.status == 503
+
+
+def test_one_exchange_frees_finished_leases_and_grants_a_round(engine: Engine) -> None:
+    store = BudgetStore(engine)
+    options = {"concurrency": 3, "interval": 1.0, "lease_seconds": 60}
+    first = store.exchange((), {"a.com": 5, "b.org": 1}, NOW, **options)
+    grants = first["a.com"]
+    assert isinstance(grants, list) and len(grants) == 3  # no more than the free places
+    assert [g.start for g in grants] == [NOW + timedelta(seconds=n) for n in range(3)]
+    assert isinstance(first["b.org"], list) and len(first["b.org"]) == 1
+    full = store.exchange((), {"a.com": 1}, NOW, **options)["a.com"]
+    assert isinstance(full, Wait)
+    # Two requests finished: their places are free again in the same transaction.
+    again = store.exchange([grants[0].lease_id, grants[1].lease_id], {"a.com": 4}, NOW, **options)
+    later = again["a.com"]
+    assert isinstance(later, list) and len(later) == 2
+    assert later[0].start == NOW + timedelta(seconds=3)  # the rate carries on
