@@ -42,6 +42,7 @@ class Grant:
 
     lease_id: int
     start: datetime
+    step: float = 0.0  # seconds between starts the domain asks for (0: no rate limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,10 @@ class BudgetStore:
         )
         # Which lease gets which start does not matter: each expires lease_seconds
         # after one of the starts, all within the same round.
-        return [Grant(lease_id, start) for lease_id, start in zip(ids, starts, strict=True)]
+        seconds = step.total_seconds()
+        return [
+            Grant(lease_id, start, seconds) for lease_id, start in zip(ids, starts, strict=True)
+        ]
 
     def acquire(
         self,
