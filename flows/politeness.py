@@ -80,6 +80,7 @@ class Politeness:
         self._waiting: dict[str, list[asyncio.Future[Grant | Wait]]] = {}
         self._finished: list[int] = []
         self._parked: dict[str, list[Grant]] = {}
+        self._paused_until: dict[str, datetime] = {}
         self._exchanging: asyncio.Task[None] | None = None
         # Per-batch memo of parsed robots.txt files, and one fetch per origin at a time.
         self._robots: dict[str, RobotsRules] = {}
@@ -119,8 +120,10 @@ class Politeness:
         worker is seen soon; all along it stays counted in the database, so the
         concurrency cap holds.
         """
-        fresh = (_now() - grant.start).total_seconds() < HANDOVER_SECONDS
-        if grant.step > 0 or not fresh:
+        now = _now()
+        fresh = (now - grant.start).total_seconds() < HANDOVER_SECONDS
+        paused = domain in self._paused_until and self._paused_until[domain] > now
+        if grant.step > 0 or not fresh or paused:
             self._finished.append(grant.lease_id)
             self._exchange_soon()
             return
@@ -189,7 +192,11 @@ class Politeness:
         """Hold every request to the URL's domain back for ``seconds``."""
         now = _now()
         until = now + timedelta(seconds=seconds)
-        await asyncio.to_thread(self.store.pause, budget_key(url), until, reason, now)
+        domain = budget_key(url)
+        # No request to a paused domain from here, not even on a parked lease.
+        self._paused_until[domain] = until
+        self._drop_parked(domain)
+        await asyncio.to_thread(self.store.pause, domain, until, reason, now)
 
     async def check_robots(self, fetcher: Fetcher, url: str) -> None:
         """Raise RobotsDisallowedError unless the site's robots.txt allows ``url``."""
@@ -237,11 +244,15 @@ class Politeness:
             self.store.set_crawl_delay, domain, min(delay, MAX_CRAWL_DELAY) if delay else None, now
         )
         if delay:
-            # Parked leases were granted without the delay: the next start must wait.
-            for grant in self._parked.pop(domain, []):
-                self._finished.append(grant.lease_id)
-            self._exchange_soon()
+            self._drop_parked(domain)  # granted without the delay: the next start must wait
         return rules
+
+    def _drop_parked(self, domain: str) -> None:
+        """Hand back the domain's parked leases: its next request must ask the database."""
+        parked = self._parked.pop(domain, [])
+        if parked:
+            self._finished.extend(grant.lease_id for grant in parked)
+            self._exchange_soon()
 
 
 def _answer(
