@@ -102,11 +102,18 @@ def fetcher_for(settings: Settings, repo: Repository) -> Fetcher:
     return Fetcher(FetchOptions.from_settings(settings), politeness)
 
 
-def refuse_media_type(content_type: str | None, url: str, wanted: str) -> None:
-    """Raise PermanentError for a response that is plainly not text (a PDF, an image)."""
-    media_type = (content_type or "").split(";")[0].strip().lower()
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _refuse_non_text(content_type: str | None, url: str) -> None:
+    """Raise PermanentError for a feed that is plainly not text (a PDF, an image).
+
+    Feeds come with every text type servers can think of, so only these are refused.
+    """
+    media_type = _media_type(content_type)
     if media_type.startswith(_NOT_TEXT) or media_type in _NOT_TEXT_TYPES:
-        raise PermanentError(f"fetch: {url} is {media_type}, not {wanted}")
+        raise PermanentError(f"fetch: {url} is {media_type}, not a feed")
 
 
 # -- feeds ----------------------------------------------------------------------------
@@ -196,7 +203,7 @@ def _feed_fetched(
         hints = cache_hints(headers, now)
         fetched = FeedFetched(result, response.etag, response.last_modified)
     else:
-        refuse_media_type(response.content_type, response.url, "a feed")
+        _refuse_non_text(response.content_type, response.url)
         parsed = parse_feed(
             response.content,
             url=response.url,
@@ -332,11 +339,19 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
         if storing is not None:
             await storing
         store(ready)
+        deferred: dict[int, datetime] = {}
         for entry, error in failed:
             if isinstance(error, HostBusyError):
-                outcomes[entry.id] = _defer_page(repo, entry, error)
+                # Not a failure: the domain asked us to wait. No attempt is counted.
+                until = _now() + timedelta(seconds=error.wait_seconds)
+                deferred[entry.id] = until
+                outcomes[entry.id] = PageOutcome(
+                    entry.id, entry.url, "deferred", error=describe(error), next_attempt_at=until
+                )
             else:
                 outcomes[entry.id] = _record_page_failure(repo, entry, error)
+        if deferred:
+            repo.defer_entries(deferred)  # one transaction, however many were put off
 
     asyncio.run(run())
     return [outcomes[entry.id] for entry in entries]
@@ -347,7 +362,7 @@ async def _fetch_and_extract(
 ) -> tuple[str, str, Article]:
     """Fetch and extract one page: its final URL, canonical URL and article."""
     response = await fetcher.get(entry.url, accept=PAGE_ACCEPT, robots=True)
-    media_type = (response.content_type or "text/html").split(";")[0].strip().lower()
+    media_type = _media_type(response.content_type)
     if media_type and "html" not in media_type and "xml" not in media_type:
         raise PermanentError(f"fetch: {entry.url} is {media_type}, not an HTML page")
     canonical = canonicalize_url(response.url)
@@ -359,13 +374,6 @@ async def _fetch_and_extract(
     except BrokenProcessPool as exc:
         raise TransientError("extract: an extraction worker died") from exc
     return response.url, canonical, article
-
-
-def _defer_page(repo: Repository, entry: EntryWork, exc: HostBusyError) -> PageOutcome:
-    """Put a page off without counting an attempt: its domain asked us to wait."""
-    until = _now() + timedelta(seconds=exc.wait_seconds)
-    repo.defer_entries([entry.id], until)
-    return PageOutcome(entry.id, entry.url, "deferred", error=describe(exc), next_attempt_at=until)
 
 
 def _record_page_failure(repo: Repository, entry: EntryWork, exc: BaseException) -> PageOutcome:

@@ -169,28 +169,6 @@ class BudgetStore:
             Grant(lease_id, start, seconds) for lease_id, start in zip(ids, starts, strict=True)
         ]
 
-    def acquire(
-        self,
-        domain: str,
-        now: datetime,
-        *,
-        concurrency: int,
-        interval: float,
-        lease_seconds: float,
-        busy_poll: float = 0.2,
-    ) -> Grant | Wait:
-        """A lease and a start time for one request to ``domain``, or when to ask again."""
-        decision = self.exchange(
-            (),
-            {domain: 1},
-            now,
-            concurrency=concurrency,
-            interval=interval,
-            lease_seconds=lease_seconds,
-            busy_poll=busy_poll,
-        )[domain]
-        return decision if isinstance(decision, Wait) else decision[0]
-
     def _ensure(self, session: Session, domain: str, now: datetime) -> None:
         """The domain's budget row, created on first use."""
         session.execute(
@@ -198,11 +176,6 @@ class BudgetStore:
             .values(domain=domain, next_request_at=now)
             .on_conflict_do_nothing(index_elements=["domain"])
         )
-
-    def release(self, lease_id: int) -> None:
-        """The request is over: free its place."""
-        with self._write() as session:
-            session.execute(delete(HostLease).where(HostLease.id == lease_id))
 
     def pause(self, domain: str, until: datetime, reason: str, now: datetime) -> None:
         """Hold every request to ``domain`` back until ``until`` (a later pause wins)."""

@@ -13,7 +13,7 @@ place (same id, so links to it hold).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Row, delete, exists, select, update
@@ -211,6 +211,8 @@ class Repository(FeedStore):
             assert winner is not None
             if source == "page":
                 finish_entry(session, entry.id, winner.id)
+            else:
+                self._link_stand_in(session, entry.id, winner.id)
             return "duplicate_url"
         if source != "page":
             self._link_stand_in(session, entry.id, article_id)
@@ -337,11 +339,12 @@ class Repository(FeedStore):
         with session.begin_nested():
             self._insert_article(session, item, now, source="feed")
 
-    def defer_entries(self, entry_ids: Sequence[int], until: datetime) -> None:
-        """Put pages off without counting an attempt (their host asked us to wait)."""
+    def defer_entries(self, until: Mapping[int, datetime]) -> None:
+        """Put pages off (entry id -> when) without counting an attempt: their host said wait."""
         with self._write() as session:
-            session.execute(
-                update(Entry)
-                .where(Entry.id.in_(list(entry_ids)), Entry.state.in_(("pending", "failed")))
-                .values(next_attempt_at=until)
-            )
+            for entry_id, when in until.items():
+                session.execute(
+                    update(Entry)
+                    .where(Entry.id == entry_id, Entry.state.in_(("pending", "failed")))
+                    .values(next_attempt_at=when)
+                )

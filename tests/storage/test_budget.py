@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from storage.budget import BudgetStore, Grant, Wait
 from tests.storage.helpers import NOW
+
+
+def acquire(
+    store: BudgetStore,
+    domain: str,
+    now: datetime,
+    *,
+    concurrency: int,
+    interval: float,
+    lease_seconds: float,
+) -> Grant | Wait:
+    """One request's exchange: a grant or a wait."""
+    decision = store.exchange(
+        (),
+        {domain: 1},
+        now,
+        concurrency=concurrency,
+        interval=interval,
+        lease_seconds=lease_seconds,
+    )[domain]
+    return decision[0] if isinstance(decision, list) else decision
 
 
 def _grant(decision: Grant | Wait) -> Grant:
@@ -19,34 +40,37 @@ def test_rate_spaces_request_starts(engine: Engine) -> None:
     store = BudgetStore(engine)
     starts = [
         _grant(
-            store.acquire("example.com", NOW, concurrency=10, interval=0.5, lease_seconds=60)
+            acquire(store, "example.com", NOW, concurrency=10, interval=0.5, lease_seconds=60)
         ).start
         for _ in range(3)
     ]
     assert starts == [NOW, NOW + timedelta(seconds=0.5), NOW + timedelta(seconds=1)]
     # Another domain has a budget of its own.
-    other = _grant(store.acquire("other.org", NOW, concurrency=10, interval=0.5, lease_seconds=60))
+    other = _grant(acquire(store, "other.org", NOW, concurrency=10, interval=0.5, lease_seconds=60))
     assert other.start == NOW
 
 
 def test_concurrency_cap_and_release(engine: Engine) -> None:
     store = BudgetStore(engine)
-    first = _grant(store.acquire("example.com", NOW, concurrency=2, interval=0, lease_seconds=60))
-    _grant(store.acquire("example.com", NOW, concurrency=2, interval=0, lease_seconds=60))
-    busy = store.acquire("example.com", NOW, concurrency=2, interval=0, lease_seconds=60)
+    first = _grant(acquire(store, "example.com", NOW, concurrency=2, interval=0, lease_seconds=60))
+    _grant(acquire(store, "example.com", NOW, concurrency=2, interval=0, lease_seconds=60))
+    busy = acquire(store, "example.com", NOW, concurrency=2, interval=0, lease_seconds=60)
     assert isinstance(busy, Wait) and "2 requests to example.com already in flight" in busy.reason
-    store.release(first.lease_id)
-    _grant(store.acquire("example.com", NOW, concurrency=2, interval=0, lease_seconds=60))
+    # A finished request hands its lease back in the next exchange.
+    freed = store.exchange(
+        [first.lease_id], {"example.com": 1}, NOW, concurrency=2, interval=0, lease_seconds=60
+    )
+    assert isinstance(freed["example.com"], list) and len(freed["example.com"]) == 1
 
 
 def test_a_dead_workers_lease_expires(engine: Engine) -> None:
     store = BudgetStore(engine)
-    _grant(store.acquire("example.com", NOW, concurrency=1, interval=0, lease_seconds=30))
+    _grant(acquire(store, "example.com", NOW, concurrency=1, interval=0, lease_seconds=30))
     assert isinstance(
-        store.acquire("example.com", NOW, concurrency=1, interval=0, lease_seconds=30), Wait
+        acquire(store, "example.com", NOW, concurrency=1, interval=0, lease_seconds=30), Wait
     )
     later = NOW + timedelta(seconds=31)  # never released: its worker was killed
-    _grant(store.acquire("example.com", later, concurrency=1, interval=0, lease_seconds=30))
+    _grant(acquire(store, "example.com", later, concurrency=1, interval=0, lease_seconds=30))
 
 
 def test_pause_holds_the_whole_domain_and_a_later_pause_wins(engine: Engine) -> None:
@@ -54,16 +78,16 @@ def test_pause_holds_the_whole_domain_and_a_later_pause_wins(engine: Engine) -> 
     until = NOW + timedelta(minutes=2)
     store.pause("example.com", until, "429 from a.example.com", NOW)
     store.pause("example.com", NOW + timedelta(minutes=1), "shorter", NOW)  # ignored
-    waiting = store.acquire("example.com", NOW, concurrency=5, interval=0, lease_seconds=60)
+    waiting = acquire(store, "example.com", NOW, concurrency=5, interval=0, lease_seconds=60)
     assert waiting == Wait(until, "429 from a.example.com")
-    _grant(store.acquire("example.com", until, concurrency=5, interval=0, lease_seconds=60))
+    _grant(acquire(store, "example.com", until, concurrency=5, interval=0, lease_seconds=60))
 
 
 def test_crawl_delay_slows_the_rate(engine: Engine) -> None:
     store = BudgetStore(engine)
     store.set_crawl_delay("example.com", 5.0, NOW)
-    a = _grant(store.acquire("example.com", NOW, concurrency=5, interval=0.5, lease_seconds=60))
-    b = _grant(store.acquire("example.com", NOW, concurrency=5, interval=0.5, lease_seconds=60))
+    a = _grant(acquire(store, "example.com", NOW, concurrency=5, interval=0.5, lease_seconds=60))
+    b = _grant(acquire(store, "example.com", NOW, concurrency=5, interval=0.5, lease_seconds=60))
     assert b.start - a.start == timedelta(seconds=5)
 
 
