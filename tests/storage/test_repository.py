@@ -242,3 +242,25 @@ def test_store_articles_isolates_a_refused_row(repo: Repository, engine: Engine)
     assert _count(engine, Article) == 2
     assert _count(engine, Story) == 1  # the refused row's new story was rolled back with it
     assert [e.id for e in repo.entries_to_fetch(NOW, limit=10)] == [e2.id]
+
+
+def test_a_moved_feed_adopts_its_new_url_unless_that_one_is_subscribed(repo: Repository) -> None:
+    from extractors.health import FeedHealth, HealthChange
+    from extractors.schedule import NextFetch
+    from storage.records import FeedFetched
+
+    old, taken = subscribe(repo), subscribe(repo, FEED + "?taken")
+    other = subscribe(repo, FEED + "?other")
+
+    def moving_to(url: str) -> HealthChange:
+        return HealthChange(FeedHealth(), "moved", NextFetch(NOW, "test"), adopt_url=url)
+
+    fetched = FeedFetched("not_modified", None, None)
+    repo.record_feed_fetched(old, fetched, NOW, lambda _h: moving_to(FEED + "/new"))
+    repo.record_feed_fetched(other, fetched, NOW, lambda _h: moving_to(FEED + "?taken"))
+    by_id = {f.id: f for f in repo.list_feeds()}
+    assert (by_id[old].url, by_id[old].moved_from) == (FEED + "/new", FEED)
+    assert (by_id[other].url, by_id[other].status) == (FEED + "?other", "moved")
+    assert by_id[other].status_reason is not None
+    assert "subscribed already" in by_id[other].status_reason
+    assert by_id[taken].url == FEED + "?taken"
