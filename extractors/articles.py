@@ -40,7 +40,7 @@ class Article:
     text: str
     title: str | None
     author: str | None
-    published_at: datetime | None  # timezone-aware UTC
+    published_at: datetime | None  # timezone-aware UTC, as the page states it
     language: str | None  # BCP 47 primary tag, lower case ("en", "pt")
     site_name: str | None
     description: str | None
@@ -48,8 +48,16 @@ class Article:
     tags: tuple[str, ...]
     canonical_url: str | None  # the page's rel=canonical / og:url, canonicalised
     license: str | None
-    method: str  # which strategy produced the text
+    method: str  # which strategy produced the text ("trafilatura", "readability", "feed")
     extractor_version: str
+    #: When the page says it was last changed (timezone-aware UTC).
+    updated_at: datetime | None = None
+    #: Where on the page ``published_at`` was found ("json-ld", "meta", "time", "htmldate").
+    date_source: str | None = None
+    #: "page" (the page declares it) or "detected" (from the text).
+    language_source: str | None = None
+    #: How much the chosen text can be trusted, 0 to 1 (agreement between strategies).
+    confidence: float = 1.0
 
 
 def extract_article(

@@ -8,6 +8,8 @@
          |                   (404, 410, refused address, oversized body, ...)
          +-- FeedParseError      the bytes are not a usable RSS/Atom/RDF feed
          +-- ExtractionError     no article text could be extracted from a page
+         |    +-- NotAnArticleError  the page is not an article (an index page, a
+         |                           video, a paywall stub, a consent wall)
          +-- InvalidURLError     a URL newsflow cannot or may not fetch
          +-- OPMLError           an OPML document that cannot be read
          +-- BlockedAddressError a host that resolves to a refused address
@@ -64,6 +66,19 @@ class FeedParseError(PermanentError):
 
 class ExtractionError(PermanentError):
     """No article could be extracted from the page."""
+
+
+class NotAnArticleError(ExtractionError):
+    """The page is something other than an article; ``page_kind`` says what.
+
+    Kinds: ``index`` (a list of links to articles), ``video`` (a player and little
+    text), ``paywall`` (a stub that asks to subscribe), ``consent`` (a cookie or
+    consent wall in front of the page).
+    """
+
+    def __init__(self, message: str, *, page_kind: str) -> None:
+        super().__init__(message)
+        self.page_kind = page_kind
 
 
 class InvalidURLError(PermanentError):
