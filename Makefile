@@ -48,6 +48,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.extraction
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.feeds
 

@@ -91,13 +91,75 @@ def macro(scores: Iterable[PageScore]) -> Score:
     return Score(statistics.fmean(precisions), statistics.fmean(recalls), len(items))
 
 
+#: Elements that start a new block of text; inline ones (a, b, span, ...) do not split words.
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+
+
 def html_text(html: str) -> str:
-    """A reference page's text, block elements kept apart so words never run together."""
-    root = lxml.html.fromstring(html)
-    for element in root.iter():
+    """A reference page's text: one line per block, inline elements joined as a reader sees them.
+
+    Splitting at every element would cut words in two where markup sits inside a word
+    (CJK text has no spaces between words, so ``\\w+`` runs depend on it).
+    """
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    parts: list[str] = []
+
+    def walk(element: lxml.html.HtmlElement) -> None:
+        block = isinstance(element.tag, str) and element.tag in BLOCK_TAGS
         if isinstance(element.tag, str):
-            element.tail = " " + element.tail if element.tail else " "
-    return " ".join(root.text_content().split())
+            if block:
+                parts.append("\n")
+            parts.append(element.text or "")
+            for child in element:
+                walk(child)
+            if block:
+                parts.append("\n")
+        parts.append(element.tail or "")
+
+    walk(root)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 @dataclass(frozen=True, slots=True)

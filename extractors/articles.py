@@ -1,23 +1,44 @@
-"""Article HTML -> clean text and metadata (trafilatura). No network."""
+"""Article HTML -> clean text and metadata, the best of several strategies. No network.
+
+parse -> drop what readers cannot see -> trafilatura + readability-lxml
+      -> choose on evidence (extractors.combine) -> not an article? (extractors.pagetype)
+      -> metadata: trafilatura's, dates (extractors.dates), language (extractors.language)
+"""
 
 from __future__ import annotations
 
-import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
+from types import MappingProxyType
 from typing import Any
 
-import trafilatura
 from trafilatura.utils import load_html
 
-from extractors.errors import ExtractionError, InvalidURLError
+from extractors.combine import choose, with_posts
+from extractors.dates import page_dates
+from extractors.encoding import decode_html as decode_html  # re-exported: one import for callers
+from extractors.errors import ExtractionError, InvalidURLError, NotAnArticleError
+from extractors.language import LanguageOptions, choose_language
+from extractors.pagetype import PageKindOptions, page_kind, signals
+from extractors.strategies import (
+    Candidate,
+    remove_hidden,
+    with_readability,
+    with_trafilatura,
+)
+from extractors.strategies import with_posts as posts_of
 from extractors.urls import canonicalize_url
 
-EXTRACTOR_VERSION = f"trafilatura/{version('trafilatura')}"
+#: Bumped when the way newsflow combines strategies changes, so that re-extraction
+#: knows which articles an older extractor made.
+COMBINER_VERSION = 2
+EXTRACTOR_VERSION = (
+    f"newsflow-extract/{COMBINER_VERSION} trafilatura/{version('trafilatura')} "
+    f"readability-lxml/{version('readability-lxml')}"
+)
 
-_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
@@ -31,6 +52,8 @@ class ExtractOptions:
     min_text_length: int = 150
     #: Largest DOM (in elements) handed to the extractor; bigger pages are refused.
     max_tree_size: int = 200_000
+    language: LanguageOptions = field(default_factory=LanguageOptions)
+    page_kinds: PageKindOptions = field(default_factory=PageKindOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +84,18 @@ class Article:
 
 
 def extract_article(
-    html: str, *, url: str | None = None, options: ExtractOptions | None = None
+    html: str,
+    *,
+    url: str | None = None,
+    options: ExtractOptions | None = None,
+    feed_text: str | None = None,
 ) -> Article:
-    """Extract the article from a page; raise ExtractionError when there is none."""
+    """Extract the article from a page; raise ExtractionError when there is none.
+
+    ``feed_text`` (the feed's summary or content for this item) helps choose between
+    strategies and stands in when none finds text. Raises NotAnArticleError for index
+    pages, video pages, paywall stubs and consent walls.
+    """
     opts = options or ExtractOptions()
     if not html.strip():
         raise ExtractionError("extract: empty page")
@@ -75,74 +107,67 @@ def extract_article(
         raise ExtractionError(
             f"extract: page too large ({size} elements, at most {opts.max_tree_size})"
         )
-    language = _page_language(tree)
+    page = signals(tree, opts.page_kinds)
+    declared_language = _page_language(tree)
+    dates = page_dates(tree)
+    remove_hidden(tree)
+    # Posts first: the other strategies drop elements from the tree they are given.
+    posts = posts_of(tree, live="liveblogposting" in page.types)
     try:
-        doc: Any = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=opts.include_tables,
-            favor_precision=opts.favor == "precision",
-            favor_recall=opts.favor == "recall",
-            deduplicate=False,
+        doc: Any = with_trafilatura(
+            tree, url=url, include_tables=opts.include_tables, favor=opts.favor
         )
-    except Exception as exc:  # trafilatura raises assorted lxml and value errors
+        readable = with_readability(tree)
+    except Exception as exc:  # both raise assorted lxml and value errors
         raise ExtractionError(f"extract: extractor failed: {exc}") from exc
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if len(text) < opts.min_text_length:
+    traf_text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    choice = choose(
+        [Candidate("trafilatura", traf_text), readable],
+        feed_text=feed_text,
+        min_chars=opts.min_text_length,
+    )
+    if choice is not None:
+        choice = with_posts(choice, posts)
+    raw = max(traf_text, readable.text, key=len)
+    text = choice.text if choice is not None else raw
+    kind = page_kind(text, page, opts.page_kinds, raw=raw)
+    if kind is not None:
+        raise NotAnArticleError(f"extract: not an article ({_KINDS[kind]})", page_kind=kind)
+    if choice is None:
         raise ExtractionError(
             f"extract: no article text found ({len(text)} characters, "
             f"at least {opts.min_text_length} expected)"
         )
+    language, language_source = choose_language(declared_language, choice.text, opts.language)
     return Article(
-        text=text,
-        title=_str(doc.title),
-        author=_str(doc.author),
-        published_at=_date(doc.date),
+        text=choice.text,
+        title=_str(getattr(doc, "title", None)),
+        author=_str(getattr(doc, "author", None)),
+        published_at=dates.published or _date(getattr(doc, "date", None)),
+        updated_at=dates.updated,
+        date_source=dates.source or ("htmldate" if getattr(doc, "date", None) else None),
         language=language,
-        site_name=_str(doc.sitename),
-        description=_str(doc.description),
-        image_url=_str(doc.image),
-        tags=tuple(_split_tags(doc.tags)),
-        canonical_url=_canonical(doc.url, url),
-        license=_str(doc.license),
-        method="trafilatura",
+        language_source=language_source,
+        site_name=_str(getattr(doc, "sitename", None)),
+        description=_str(getattr(doc, "description", None)),
+        image_url=_str(getattr(doc, "image", None)),
+        tags=tuple(_split_tags(getattr(doc, "tags", None))),
+        canonical_url=_canonical(getattr(doc, "url", None), url),
+        license=_str(getattr(doc, "license", None)),
+        method=choice.method,
+        confidence=round(choice.confidence, 3),
         extractor_version=EXTRACTOR_VERSION,
     )
 
 
-def decode_html(body: bytes, declared_charset: str | None = None) -> str:
-    """Decode page bytes: the HTTP charset, a BOM, a <meta> charset, UTF-8, then cp1252.
-
-    A simplified form of the HTML encoding sniffing algorithm (WHATWG HTML, 13.2.3).
-    """
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
-    candidates: list[str] = []
-    if declared_charset:
-        candidates.append(declared_charset)
-    match = _META_CHARSET_RE.search(body[:4096])
-    if match:
-        candidates.append(match.group(1).decode("ascii", errors="ignore"))
-    for name in candidates:
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
-        # WHATWG: a page labelled latin-1/ascii is decoded as windows-1252.
-        if codec in ("latin-1", "iso8859-1", "ascii"):
-            codec = "cp1252"
-        return body.decode(codec, errors="replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
+_KINDS = MappingProxyType(
+    {
+        "index": "an index page: a list of links to articles",
+        "video": "a video page: a player and a caption",
+        "paywall": "a paywall stub: a teaser that asks to subscribe",
+        "consent": "a consent wall: a cookie or privacy notice instead of the page",
+    }
+)
 
 
 def _page_language(tree: Any) -> str | None:

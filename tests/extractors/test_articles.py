@@ -6,6 +6,7 @@ import pytest
 
 from extractors.articles import ExtractOptions, decode_html, extract_article
 from extractors.errors import ExtractionError
+from extractors.language import LanguageOptions
 
 PARAGRAPHS = [
     "HARBOR CITY, Nov. 20 - Dockworkers at the Port of Harbor City returned to work on Friday "
@@ -49,14 +50,26 @@ def test_article_text_without_clutter_and_metadata() -> None:
     assert article.author == "Ana Ruiz"
     assert article.language == "en"
     assert article.site_name == "Harbor Courier"
-    assert article.published_at == datetime(2026, 11, 20, tzinfo=UTC)
+    # The page's meta tag is precise to the minute; the day alone would lose the time.
+    assert article.published_at == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    assert article.date_source == "meta"
     assert article.canonical_url == "https://courier.example/2026/11/20/port-strike-ends.html"
-    assert article.method == "trafilatura"
-    assert article.extractor_version.startswith("trafilatura/")
+    assert article.method in ("trafilatura", "readability")
+    assert 0.5 <= article.confidence <= 1.0
+    assert "trafilatura/" in article.extractor_version
+    assert "readability-lxml/" in article.extractor_version
 
 
 def test_language_from_regional_tag() -> None:
-    assert extract_article(page(lang="pt-BR"), url="https://e.example/a").language == "pt"
+    trusting = ExtractOptions(language=LanguageOptions(override_declared=False))
+    article = extract_article(page(lang="pt-BR"), url="https://e.example/a", options=trusting)
+    assert (article.language, article.language_source) == ("pt", "page")
+
+
+def test_a_template_language_loses_to_the_text() -> None:
+    # An English story on a page whose template says pt-BR: the text decides.
+    article = extract_article(page(lang="pt-BR"), url="https://e.example/a")
+    assert (article.language, article.language_source) == ("en", "detected")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,338 @@
+"""Article dates: what a page states (JSON-LD, meta tags, <time>, htmldate), and how the
+feed's date and the page's are reconciled. No network, no clock: ``now`` is passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import lxml.html
+from htmldate import find_date
+
+#: schema.org types whose dates are the article's own (https://schema.org/Article subtypes).
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "analysisnewsarticle",
+        "askpublicnewsarticle",
+        "backgroundnewsarticle",
+        "opinionnewsarticle",
+        "reportagenewsarticle",
+        "reviewnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "report",
+        "satiricalarticle",
+        "techarticle",
+        "scholarlyarticle",
+    }
+)
+#: Page types: their dates are used only when no article object gives one.
+PAGE_TYPES = frozenset({"webpage", "itempage"})
+
+#: Meta tag names (name, property or itemprop, lower case), most specific first.
+PUBLISHED_KEYS = (
+    "article:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.created",
+    "dcterms.date",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+)
+UPDATED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+
+_MAX_JSON_NODES = 5000  # a JSON-LD block bigger than this is not walked further
+_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+_ZONE_NAME_RE = re.compile(r"\s*(?:UTC|GMT|Z)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class PageDates:
+    """The dates a page states about itself."""
+
+    published: datetime | None  # aware UTC
+    updated: datetime | None  # aware UTC
+    source: str | None  # where `published` came from: "json-ld", "meta", "time", "htmldate"
+
+
+@dataclass(frozen=True, slots=True)
+class DateOptions:
+    """Bounds for believable article dates."""
+
+    max_future: timedelta = timedelta(hours=1)  # clock skew allowed
+    earliest: datetime = datetime(1995, 1, 1, tzinfo=UTC)  # before the web news era: absurd
+    # Feed and page "agree" within this: day-precise pages and time zones blur a day.
+    agree_within: timedelta = timedelta(hours=36)
+
+
+@dataclass(frozen=True, slots=True)
+class Dating:
+    """The dates chosen for an article, where they came from and why others were not."""
+
+    published_at: datetime | None
+    updated_at: datetime | None
+    source: str  # "feed", "page", "feed+page" (both agree), "none"
+    notes: tuple[str, ...]  # why a date was rejected or overridden
+
+
+def page_dates(tree: lxml.html.HtmlElement, *, now: datetime | None = None) -> PageDates:
+    """The page's publication and update dates, most precise statement first."""
+    published: datetime | None = None
+    updated: datetime | None = None
+    source: str | None = None
+    for name, (pub, upd) in (
+        ("json-ld", _json_ld_dates(tree)),
+        ("meta", _meta_dates(tree)),
+        ("time", (_time_date(tree), None)),
+    ):
+        if published is None and pub is not None:
+            published, source = pub, name
+        updated = updated or upd
+        if published is not None and updated is not None:
+            break
+    if published is None:
+        published = _htmldate(tree, now)
+        source = "htmldate" if published is not None else None
+    return PageDates(published=published, updated=updated, source=source)
+
+
+def parse_date(value: Any) -> datetime | None:
+    """An ISO 8601 or RFC 2822 date as aware UTC (no zone means UTC), or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not 4 <= len(text) <= 64:
+        return None
+    parsed: datetime | None = None
+    for candidate in (text, _ZONE_NAME_RE.sub("+00:00", text.replace("/", "-"))):
+        try:
+            parsed = datetime.fromisoformat(candidate)
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        try:
+            parsed = parsedate_to_datetime(text)  # RFC 2822, as in RSS
+        except (TypeError, ValueError, IndexError):
+            return None
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 pushed over the edge by the zone
+        return None
+
+
+def plausible(value: datetime, now: datetime, options: DateOptions) -> str | None:
+    """Why ``value`` cannot be an article's date, or None when it can."""
+    value, now = _utc(value), _utc(now)
+    if value > now + options.max_future:
+        return f"{_iso(value)} is in the future"
+    if value < options.earliest:
+        return f"{_iso(value)} is before {_iso(options.earliest)}, too early for web news"
+    return None
+
+
+def reconcile_dates(
+    feed: datetime | None,
+    page: PageDates | None,
+    *,
+    now: datetime,
+    options: DateOptions = DateOptions(),
+) -> Dating:
+    """Choose an article's published and updated dates from the feed's and the page's."""
+    notes: list[str] = []
+
+    def keep(value: datetime | None, what: str) -> datetime | None:
+        if value is None:
+            return None
+        reason = plausible(value, now, options)
+        if reason is not None:
+            notes.append(f"{what} {reason}; ignored")
+            return None
+        return _utc(value)
+
+    feed_date = keep(feed, "feed date")
+    page_date = keep(page.published if page else None, "page date")
+    page_updated = keep(page.updated if page else None, "page updated date")
+
+    later: datetime | None = None  # the other date, when feed and page disagree
+    disagreement = ""
+    if feed_date is not None and page_date is not None:
+        if abs(feed_date - page_date) <= options.agree_within:
+            # The feed's is usually to the second; a day-precise one is midnight exactly.
+            precise_page = _has_time(page_date) and not _has_time(feed_date)
+            published: datetime | None = page_date if precise_page else feed_date
+            source = "feed+page"
+        else:
+            published, later = min(feed_date, page_date), max(feed_date, page_date)
+            source = "feed" if feed_date < page_date else "page"
+            disagreement = (
+                f"feed date {_iso(feed_date)} and page date {_iso(page_date)} disagree; "
+                f"the earlier ({source}) is taken as published"
+            )
+    elif feed_date is not None or page_date is not None:
+        published = feed_date or page_date
+        source = "feed" if feed_date is not None else "page"
+    else:
+        published, source = None, "none"
+
+    updated = later
+    stale = ""
+    if page_updated is not None:
+        if published is not None and page_updated < published:
+            stale = (
+                f"page updated date {_iso(page_updated)} is before the publication date "
+                f"{_iso(published)}; ignored"
+            )
+        elif later is None or page_updated > later:
+            updated = page_updated
+    if disagreement:
+        other = "page" if source == "feed" else "feed"
+        notes.append(
+            disagreement + (f", the later ({other}) as updated" if updated == later else "")
+        )
+    if stale:
+        notes.append(stale)
+    return Dating(published_at=published, updated_at=updated, source=source, notes=tuple(notes))
+
+
+def _json_ld_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
+    found: dict[bool, list[tuple[datetime | None, datetime | None]]] = {True: [], False: []}
+    for script in tree.iter("script"):
+        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
+            continue
+        for node in _json_objects(_load_json(script.text or "")):
+            kinds = {_type_name(kind) for kind in _as_list(node.get("@type"))}
+            is_article = not kinds.isdisjoint(ARTICLE_TYPES)
+            if not is_article and kinds.isdisjoint(PAGE_TYPES):
+                continue
+            pub = _json_date(node.get("datePublished")) or _json_date(node.get("dateCreated"))
+            upd = _json_date(node.get("dateModified"))
+            if pub is not None or upd is not None:
+                found[is_article].append((pub, upd))
+    # Article objects first, in document order; a WebPage's dates only when none has one.
+    ordered = found[True] + found[False]
+    pub = next((p for p, _ in ordered if p is not None), None)
+    upd = next((u for _, u in ordered if u is not None), None)
+    return pub, upd
+
+
+def _load_json(text: str) -> Any:
+    # Pages wrap JSON-LD in HTML comments or CDATA, put raw newlines in strings
+    # (strict=False allows them) and leave trailing commas.
+    cleaned = text
+    for wrapper in ("<!--", "-->", "//<![CDATA[", "//]]>", "<![CDATA[", "]]>"):
+        cleaned = cleaned.replace(wrapper, "")
+    cleaned = cleaned.strip().rstrip(",;")
+    for attempt in (cleaned, _TRAILING_COMMA_RE.sub(r"\1", cleaned)):
+        try:
+            return json.loads(attempt, strict=False)
+        except (ValueError, RecursionError):
+            continue
+    return None
+
+
+def _json_objects(data: Any) -> Iterator[dict[str, Any]]:
+    # Breadth first: the page's own top-level objects (and its @graph) come before
+    # the related articles nested inside them.
+    queue: deque[Any] = deque([data])
+    seen = 0
+    while queue and seen < _MAX_JSON_NODES:
+        item = queue.popleft()
+        seen += 1
+        if isinstance(item, list):
+            queue.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            queue.extend(value for value in item.values() if isinstance(value, list | dict))
+
+
+def _type_name(value: Any) -> str:
+    # "NewsArticle", "schema:NewsArticle" and "https://schema.org/NewsArticle" alike.
+    return re.split(r"[/:#]", value)[-1].strip().lower() if isinstance(value, str) else ""
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _json_date(value: Any) -> datetime | None:
+    for item in _as_list(value):
+        if isinstance(item, dict):
+            item = item.get("@value")
+        parsed = parse_date(item)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _meta_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
+    values: dict[str, list[str]] = {}
+    for element in tree.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop") or ""
+        values.setdefault(key.strip().lower(), []).append(element.get("content") or "")
+    # itemprop (microdata) may sit on any element, its value in content or datetime.
+    for element in tree.xpath("//*[@itemprop][not(self::meta)]"):
+        key = (element.get("itemprop") or "").strip().lower()
+        if key in ("datepublished", "datemodified"):
+            values.setdefault(key, []).append(
+                element.get("content") or element.get("datetime") or ""
+            )
+    return _first_date(values, PUBLISHED_KEYS), _first_date(values, UPDATED_KEYS)
+
+
+def _first_date(values: dict[str, list[str]], keys: tuple[str, ...]) -> datetime | None:
+    for key in keys:
+        for value in values.get(key, ()):
+            parsed = parse_date(value)
+            if parsed is not None:
+                return parsed
+    return None
+
+
+def _time_date(tree: Any) -> datetime | None:
+    candidates = tree.xpath("//article//time[@datetime] | //time[@datetime][@pubdate or @itemprop]")
+    for element in candidates:  # document order
+        parsed = parse_date(element.get("datetime"))
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _htmldate(tree: Any, now: datetime | None) -> datetime | None:
+    # Without max_date htmldate takes the end of today from the system clock (its own
+    # default). Given ``now`` it gets the end of that day instead: day-granular, as
+    # htmldate's default, so its validation caches still serve many pages.
+    latest = _utc(now).strftime("%Y-%m-%dT23:59:59") if now is not None else None
+    try:
+        found = find_date(tree, extensive_search=False, original_date=True, max_date=latest)
+    except Exception:  # htmldate and lxml fail in assorted ways on junk pages
+        return None
+    return parse_date(found)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _has_time(value: datetime) -> bool:
+    return (value.hour, value.minute, value.second, value.microsecond) != (0, 0, 0, 0)
+
+
+def _iso(value: datetime) -> str:
+    return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")

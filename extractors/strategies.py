@@ -1,0 +1,215 @@
+"""The extraction strategies newsflow combines: trafilatura and readability-lxml. No network.
+
+Each strategy reads the same parsed page, with what a reader cannot see removed
+first, and returns its text as one line per block. ``extractors.combine`` chooses
+between them.
+
+Why these two: on the ``extraction-dev`` corpus (bench/README.md), trafilatura and
+readability-lxml fail on different pages. readability keeps one container and
+misses siblings around it (ledes, split bodies); trafilatura keeps more of the
+page and sometimes keeps teasers or misses a block that looks like boilerplate.
+Readability's precision is the best of the extractors measured there (newspaper4k
+and goose3 score well below both), so it is the second opinion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+import trafilatura
+from lxml.etree import strip_elements
+from readability import Document
+
+#: Elements that start a new block of text; inline ones (a, b, span, ...) join words.
+BLOCK_TAGS = frozenset(
+    (
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    )
+)
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+#: A hidden element holding more than this share of the page's text is kept: pages
+#: that reveal their article with a script hide the article itself until then.
+HIDDEN_BULK = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One strategy's text for a page (empty when it found none)."""
+
+    method: str
+    text: str
+
+
+def remove_hidden(tree: Any) -> int:
+    """Drop what a reader cannot see (``hidden``, ``aria-hidden``, display:none); return how many.
+
+    The rules of Readability.js's ``_isProbablyVisible``, with one guard: a hidden
+    element holding most of the page's text is the article waiting for a script.
+    """
+    body = tree.find("body")
+    total = len(body.text_content()) if body is not None else 0
+    removed = 0
+    for element in list(tree.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        hidden = (
+            element.get("hidden") is not None
+            or (
+                element.get("aria-hidden") == "true"
+                and "fallback-image" not in (element.get("class") or "")
+            )
+            or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+        )
+        if hidden and len(element.text_content()) <= HIDDEN_BULK * total:
+            element.drop_tree()
+            removed += 1
+    return removed
+
+
+def block_text(element: Any) -> str:
+    """An element's text, one line per block; inline markup never splits a word."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node.tag, str):
+            block = node.tag in BLOCK_TAGS
+            if block:
+                parts.append("\n")
+            parts.append(node.text or "")
+            for child in node:
+                walk(child)
+            if block:
+                parts.append("\n")
+        parts.append(node.tail or "")
+
+    walk(element)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def with_trafilatura(tree: Any, *, url: str | None, include_tables: bool, favor: str) -> Any:
+    """trafilatura's document (text and metadata) or None.
+
+    ``fast=True`` skips trafilatura's own fallback (it runs a copy of readability
+    and jusText when unsure): the combination does that job with more evidence, and
+    running readability twice would double the cost.
+    """
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        fast=True,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=include_tables,
+        favor_precision=favor == "precision",
+        favor_recall=favor == "recall",
+        deduplicate=False,
+    )
+
+
+#: Elements that hold no article text; dropped before readability reads the page,
+#: which saves it a tenth of its time (bench/README.md) and changes no scored text.
+NOT_TEXT_TAGS = (
+    "script", "style", "noscript", "svg", "template", "iframe", "link", "select", "button",
+    "input", "textarea",
+)  # fmt: skip
+
+
+def with_readability(tree: Any) -> Candidate:
+    """readability-lxml's main block as text; ``tree`` loses its non-text elements.
+
+    It is given markup, not the parsed tree: its retry pass re-reads its input, and
+    a tree would come back already stripped by the first pass. It gets no URL: given
+    one, it rewrites every link to absolute form, which costs time and no text.
+    """
+    strip_elements(tree, *NOT_TEXT_TAGS, with_tail=False)
+    summary = Document(lxml.html.tostring(tree, encoding="unicode")).summary(html_partial=True)
+    if not summary.strip():
+        return Candidate("readability", "")
+    fragment = lxml.html.fragment_fromstring(summary, create_parent="div")
+    return Candidate("readability", block_text(fragment))
+
+
+#: A live page needs at least this many posts, each this long on average.
+MIN_POSTS = 3
+MIN_POST_CHARS = 100
+#: Posts that are mostly links are teasers (a related-stories list), not posts.
+MAX_POST_LINK_DENSITY = 0.3
+_LIVE_MARK = re.compile(r"(?:^|[\s_-])live(?:$|[\s_-])|liveblog|live-blog|timeline", re.I)
+
+
+def with_posts(tree: Any, *, live: bool) -> Candidate:
+    """A live page's posts, in page order: every sibling ``<article>`` of the main column.
+
+    Both other strategies keep one block and so one post of a live blog. This one
+    runs only on a page that says it is live (``LiveBlogPosting`` data, passed in as
+    ``live``, or a container marked live) and takes the container whose direct
+    children are the most ``<article>`` posts of real text.
+    """
+    best: list[Any] = []
+    best_parent = None
+    for parent in {article.getparent() for article in tree.iter("article")}:
+        if parent is None:
+            continue
+        posts = [child for child in parent if child.tag == "article"]
+        if len(posts) > len(best):
+            best, best_parent = posts, parent
+    if len(best) < MIN_POSTS or best_parent is None:
+        return Candidate("posts", "")
+    marks = f"{best_parent.get('class') or ''} {best_parent.get('id') or ''}"
+    if not (live or _LIVE_MARK.search(marks)):
+        return Candidate("posts", "")
+    texts: list[str] = []
+    for post in best:
+        for furniture in post.iterfind(".//footer"):
+            furniture.drop_tree()
+        text = post.text_content()
+        links = sum(len(link.text_content()) for link in post.iter("a"))
+        if links > MAX_POST_LINK_DENSITY * max(1, len(text)):
+            return Candidate("posts", "")
+        texts.append(block_text(post))
+    if sum(len(t) for t in texts) < MIN_POST_CHARS * len(texts):
+        return Candidate("posts", "")
+    return Candidate("posts", "\n".join(texts))
