@@ -4,10 +4,7 @@ feed's date and the page's are reconciled. No network, no clock: ``now`` is pass
 
 from __future__ import annotations
 
-import json
 import re
-from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -16,26 +13,9 @@ from typing import Any
 import lxml.html
 from htmldate import find_date
 
+from extractors.jsonld import ARTICLE_TYPES, json_ld_objects, type_names
+
 #: schema.org types whose dates are the article's own (https://schema.org/Article subtypes).
-ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "analysisnewsarticle",
-        "askpublicnewsarticle",
-        "backgroundnewsarticle",
-        "opinionnewsarticle",
-        "reportagenewsarticle",
-        "reviewnewsarticle",
-        "blogposting",
-        "liveblogposting",
-        "socialmediaposting",
-        "report",
-        "satiricalarticle",
-        "techarticle",
-        "scholarlyarticle",
-    }
-)
 #: Page types: their dates are used only when no article object gives one.
 PAGE_TYPES = frozenset({"webpage", "itempage"})
 
@@ -57,8 +37,6 @@ PUBLISHED_KEYS = (
 )
 UPDATED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 
-_MAX_JSON_NODES = 5000  # a JSON-LD block bigger than this is not walked further
-_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _ZONE_NAME_RE = re.compile(r"\s*(?:UTC|GMT|Z)$", re.I)
 
 
@@ -213,58 +191,20 @@ def reconcile_dates(
 
 def _json_ld_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
     found: dict[bool, list[tuple[datetime | None, datetime | None]]] = {True: [], False: []}
-    for script in tree.iter("script"):
-        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
+    for node in json_ld_objects(tree):
+        kinds = type_names(node)
+        is_article = not kinds.isdisjoint(ARTICLE_TYPES)
+        if not is_article and kinds.isdisjoint(PAGE_TYPES):
             continue
-        for node in _json_objects(_load_json(script.text or "")):
-            kinds = {_type_name(kind) for kind in _as_list(node.get("@type"))}
-            is_article = not kinds.isdisjoint(ARTICLE_TYPES)
-            if not is_article and kinds.isdisjoint(PAGE_TYPES):
-                continue
-            pub = _json_date(node.get("datePublished")) or _json_date(node.get("dateCreated"))
-            upd = _json_date(node.get("dateModified"))
-            if pub is not None or upd is not None:
-                found[is_article].append((pub, upd))
+        pub = _json_date(node.get("datePublished")) or _json_date(node.get("dateCreated"))
+        upd = _json_date(node.get("dateModified"))
+        if pub is not None or upd is not None:
+            found[is_article].append((pub, upd))
     # Article objects first, in document order; a WebPage's dates only when none has one.
     ordered = found[True] + found[False]
     pub = next((p for p, _ in ordered if p is not None), None)
     upd = next((u for _, u in ordered if u is not None), None)
     return pub, upd
-
-
-def _load_json(text: str) -> Any:
-    # Pages wrap JSON-LD in HTML comments or CDATA, put raw newlines in strings
-    # (strict=False allows them) and leave trailing commas.
-    cleaned = text
-    for wrapper in ("<!--", "-->", "//<![CDATA[", "//]]>", "<![CDATA[", "]]>"):
-        cleaned = cleaned.replace(wrapper, "")
-    cleaned = cleaned.strip().rstrip(",;")
-    for attempt in (cleaned, _TRAILING_COMMA_RE.sub(r"\1", cleaned)):
-        try:
-            return json.loads(attempt, strict=False)
-        except (ValueError, RecursionError):
-            continue
-    return None
-
-
-def _json_objects(data: Any) -> Iterator[dict[str, Any]]:
-    # Breadth first: the page's own top-level objects (and its @graph) come before
-    # the related articles nested inside them.
-    queue: deque[Any] = deque([data])
-    seen = 0
-    while queue and seen < _MAX_JSON_NODES:
-        item = queue.popleft()
-        seen += 1
-        if isinstance(item, list):
-            queue.extend(item)
-        elif isinstance(item, dict):
-            yield item
-            queue.extend(value for value in item.values() if isinstance(value, list | dict))
-
-
-def _type_name(value: Any) -> str:
-    # "NewsArticle", "schema:NewsArticle" and "https://schema.org/NewsArticle" alike.
-    return re.split(r"[/:#]", value)[-1].strip().lower() if isinstance(value, str) else ""
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -10,32 +10,13 @@ text with no such marker is an article.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "blogposting",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "livebloggosting",
-        "liveblogposting",
-        "techarticle",
-        "scholarlyarticle",
-        "report",
-        "posting",
-        "socialmediaposting",
-    }
-)
+from extractors.jsonld import ARTICLE_TYPES, json_ld_objects, type_names
+
 INDEX_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
 
 _PAYWALL_TEXT = re.compile(
@@ -80,31 +61,6 @@ class PageKindOptions:
     consent_share: float = 0.3
 
 
-def json_ld_objects(tree: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON object in the page's JSON-LD blocks (``@graph`` and lists unrolled)."""
-    for script in tree.iterfind(".//script[@type]"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                yield item
-                stack.extend(v for k, v in item.items() if k == "@graph" or isinstance(v, dict))
-
-
-def _types(item: dict[str, Any]) -> set[str]:
-    value = item.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
-
-
 @dataclass(frozen=True, slots=True)
 class PageSignals:
     """What the markup says about the page, read once."""
@@ -123,7 +79,7 @@ def signals(tree: Any, options: PageKindOptions) -> PageSignals:
     types: set[str] = set()
     free = True
     for item in json_ld_objects(tree):
-        item_types = _types(item)
+        item_types = type_names(item)
         types |= item_types
         access = item.get("isAccessibleForFree")
         if item_types & ARTICLE_TYPES and str(access).strip().lower() in ("false", "no", "0"):
