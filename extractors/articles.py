@@ -34,9 +34,10 @@ from extractors.urls import canonicalize_url
 #: Bumped when the way newsflow combines strategies changes, so that re-extraction
 #: knows which articles an older extractor made.
 COMBINER_VERSION = 2
+#: Stored with each article (at most 64 characters: storage.models.Article.extractor).
 EXTRACTOR_VERSION = (
-    f"newsflow-extract/{COMBINER_VERSION} trafilatura/{version('trafilatura')} "
-    f"readability-lxml/{version('readability-lxml')}"
+    f"newsflow/{COMBINER_VERSION} trafilatura/{version('trafilatura')} "
+    f"readability/{version('readability-lxml')}"
 )
 
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -52,6 +53,10 @@ class ExtractOptions:
     min_text_length: int = 150
     #: Largest DOM (in elements) handed to the extractor; bigger pages are refused.
     max_tree_size: int = 200_000
+    #: When no strategy finds text, return the feed's own text (method "feed"). Off
+    #: where the caller keeps the feed's text apart: newsflow's storage stores it as a
+    #: stand-in flagged ``text_source = "feed"``, replaced once the page yields text.
+    feed_fallback: bool = True
     language: LanguageOptions = field(default_factory=LanguageOptions)
     page_kinds: PageKindOptions = field(default_factory=PageKindOptions)
 
@@ -125,6 +130,7 @@ def extract_article(
         [Candidate("trafilatura", traf_text), readable],
         feed_text=feed_text,
         min_chars=opts.min_text_length,
+        feed_fallback=opts.feed_fallback,
     )
     if choice is not None:
         choice = with_posts(choice, posts)

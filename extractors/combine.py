@@ -73,12 +73,16 @@ def _size(counts: Counter[tuple[str, ...]]) -> int:
 
 
 def choose(
-    candidates: Sequence[Candidate], *, feed_text: str | None = None, min_chars: int = 1
+    candidates: Sequence[Candidate],
+    *,
+    feed_text: str | None = None,
+    min_chars: int = 1,
+    feed_fallback: bool = True,
 ) -> Choice | None:
     """The best candidate (None when none has ``min_chars`` of text and the feed has none)."""
     usable = [c for c in candidates if len(c.text) >= min_chars]
     if not usable:
-        if feed_text and len(feed_text.strip()) >= min_chars:
+        if feed_fallback and feed_text and len(feed_text.strip()) >= min_chars:
             return Choice(feed_text.strip(), "feed", 0.3, "no strategy found text; the feed's own")
         return None
     if len(usable) == 1:

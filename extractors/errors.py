@@ -25,7 +25,7 @@ Messages begin with the component that failed ("fetch: 429 from example.com",
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 ErrorKind = Literal["transient", "permanent"]
 
@@ -39,6 +39,12 @@ class NewsflowError(Exception):
         super().__init__(message)
         #: The HTTP status that caused the error, when an HTTP answer did.
         self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross from extraction worker processes by pickle, which rebuilds an
+        # exception as cls(*args): keyword-only arguments (page_kind, wait_seconds)
+        # would be missing. Rebuild without __init__ and restore the attributes.
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class TransientError(NewsflowError):
@@ -105,6 +111,13 @@ class HostBusyError(NewsflowError):
     def __init__(self, message: str, *, wait_seconds: float) -> None:
         super().__init__(message)
         self.wait_seconds = wait_seconds
+
+
+def _rebuild(cls: type[NewsflowError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def error_kind(exc: BaseException) -> ErrorKind:

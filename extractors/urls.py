@@ -168,3 +168,44 @@ def budget_key(url: str) -> str:
     if not domain or domain.startswith("."):
         return host
     return domain.rstrip(".").lower()
+
+
+#: Path segments that select a view of an article, not another document.
+_VIEW_SEGMENTS = frozenset({"amp", "print", "mobile"})
+
+
+def _path_segments(url: str) -> list[str]:
+    return [segment for segment in urlsplit(url).path.split("/") if segment]
+
+
+def identity_url(final_url: str, page_canonical: str | None) -> tuple[str, str | None]:
+    """The URL that identifies a fetched article, and why the page's canonical was not used."""
+    final = canonicalize_url(final_url)
+    if page_canonical is None:
+        return final, None
+    try:
+        stated = canonicalize_url(page_canonical)
+    except InvalidURLError:
+        return final, f"page canonical {page_canonical[:200]!r} is not an http(s) URL; not used"
+    if stated == final:
+        return final, None
+    # rel=canonical may name another site (syndication credits the original), but
+    # one site's copy is its own article here: identity never crosses sites.
+    site = budget_key(stated)
+    if site != budget_key(final):
+        return final, f"page canonical on another site ({site}); not used"
+    if urlsplit(stated).query:
+        return stated, None  # /?p=123 names a document, whatever its path
+    segments = _path_segments(stated)
+    if not segments:
+        return final, f"page canonical {stated} is the front page; not used"
+    # A template that gives every page its section's URL as canonical (Google's
+    # "rel=canonical to the first page of a category" mistake): a bare section
+    # cannot stand for a deeper page, unless it is that page's own slug seen
+    # through an AMP or print view (/amp/story -> /story, /story/amp/ -> /story/).
+    final_segments = _path_segments(final)
+    if len(segments) == 1 and len(final_segments) > 1:
+        slugs = [s for s in final_segments if s.lower() not in _VIEW_SEGMENTS]
+        if not slugs or slugs[-1] != segments[0]:
+            return final, f"page canonical {stated} is a section page; not used"
+    return stated, None

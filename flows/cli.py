@@ -279,6 +279,29 @@ def ingest(
 
 @app.command()
 @friendly
+def reextract(
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only pages fetched since: 2026-11-01, 2026-11-20T08:00Z, 7d."),
+    ] = None,
+    feed: Annotated[
+        str | None, typer.Option("--feed", help="Only articles this subscribed feed led to.")
+    ] = None,
+) -> None:
+    """Extract archived article pages again with the current extractor, and update them."""
+    settings = Settings()
+    start = parse_since(since, _now()) if since else None
+    # Checked here too, so a mistyped URL fails before Prefect's API is started.
+    if feed and _repo(settings).unknown_feeds([feed]):
+        raise UsageError(f"not subscribed: {feed} (see `newsflow feeds list`)")
+    from flows.reextract import reextract as reextract_flow
+
+    summary = reextract_flow(since=start, feed=feed)
+    typer.echo(summary.headline())
+
+
+@app.command()
+@friendly
 def serve(
     interval: Annotated[
         str | None, typer.Option(help="Run every so often: 90s, 15m, 2h, 1d.")

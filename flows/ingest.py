@@ -131,11 +131,14 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     ]
     page_outcomes += _retry_each(tasks.retry_article, retry_ids[:budget], settings)
 
+    pruned = tasks.prune_archive(settings)
+
     summary = IngestSummary.build(
         feed_outcomes,
         page_outcomes,
         database=describe_database(settings.database_url),
         seconds=time.monotonic() - started,
+        archive_pruned=pruned,
     )
     logger.info(summary.headline())
     for line in summary.failure_lines():

@@ -7,6 +7,7 @@ classified and stored here, so one bad feed or page never fails a batch.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import random
 from collections.abc import Sequence
@@ -17,11 +18,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from extractors.articles import Article
+from extractors.dates import PageDates, reconcile_dates
 from extractors.errors import (
     BlockedAddressError,
     ErrorKind,
     HostBusyError,
     NewsflowError,
+    NotAnArticleError,
     PermanentError,
     RobotsDisallowedError,
     TransientError,
@@ -32,15 +35,22 @@ from extractors.feeds import ParsedFeed, parse_feed
 from extractors.fingerprints import bytes_hash
 from extractors.health import Failure, after_failure, after_success
 from extractors.schedule import cache_hints, next_fetch, publish_rhythm
-from extractors.urls import canonicalize_url, host_of
-from flows.extraction import extract_page
+from extractors.urls import host_of, identity_url
+from flows.extraction import ARCHIVE_ENCODING, extract_page
 from flows.fetch import Fetcher, FetchOptions, FetchResponse
 from flows.guard import is_refused_address
 from flows.politeness import politeness_for
 from flows.resources import engine_for, extraction_pool, extraction_workers
 from flows.settings import IPNetwork, Settings
 from storage.budget import BudgetStore
-from storage.records import ArticleToStore, EntryWork, FeedFetched, FeedWork, StoreOutcome
+from storage.records import (
+    ArticleToStore,
+    EntryWork,
+    FeedFetched,
+    FeedWork,
+    PageArchive,
+    StoreOutcome,
+)
 from storage.repository import Repository
 
 FEED_ACCEPT = (
@@ -50,7 +60,7 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 FeedResult = Literal["parsed", "not_modified", "unchanged", "failed", "deferred"]
-PageResult = StoreOutcome | Literal["failed", "given_up", "deferred"]
+PageResult = StoreOutcome | Literal["failed", "given_up", "deferred", "not_article"]
 
 #: Media types that are never a feed or an article page, refused before parsing.
 _NOT_TEXT = ("image/", "audio/", "video/", "font/")
@@ -85,6 +95,38 @@ class PageOutcome:
     error: str | None = None
     kind: ErrorKind | None = None
     next_attempt_at: datetime | None = None
+    page_kind: str | None = None  # not_article: "index", "video", "paywall", "consent"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedArticle:
+    """A page fetched and extracted: its article, identity and archive, for every entry."""
+
+    final_url: str
+    identity: str  # extractors.urls.identity_url
+    article: Article
+    archive: PageArchive | None
+
+    def to_store(self, entry: EntryWork, now: datetime) -> ArticleToStore:
+        """What to store for one entry that led here, with its dates reconciled."""
+        article = self.article
+        dating = reconcile_dates(
+            entry.published_at,
+            PageDates(article.published_at, article.updated_at, article.date_source),
+            now=now,
+        )
+        return ArticleToStore(
+            entry,
+            article,
+            self.identity,
+            self.final_url,
+            dating.published_at,
+            updated_at=dating.updated_at,
+            date_source=dating.source,
+            date_notes=dating.notes,
+            page_canonical_url=article.canonical_url,
+            archive=self.archive,
+        )
 
 
 def repository(settings: Settings) -> Repository:
@@ -308,9 +350,11 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
             else:
                 outcomes[item.entry.id] = PageOutcome(item.entry.id, item.entry.url, stored)
 
+    archive = settings.archive_days > 0
+
     async def one(group: list[EntryWork], fetcher: Fetcher) -> tuple[list[EntryWork], Any]:
         try:
-            return group, await _fetch_and_extract(fetcher, group[0], pool)
+            return group, await _fetch_and_extract(fetcher, group[0], pool, archive=archive)
         except Exception as exc:  # classified and recorded below
             return group, exc
 
@@ -325,12 +369,7 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
                     if isinstance(result, Exception):
                         failed.append((entry, result))
                     else:
-                        final_url, canonical, article = result
-                        # The feed's date is precise to the second; a page often gives a day.
-                        published = entry.published_at or article.published_at
-                        ready.append(
-                            ArticleToStore(entry, article, canonical, final_url, published)
-                        )
+                        ready.append(result.to_store(entry, _now()))
                 if len(ready) >= STORE_CHUNK:
                     if storing is not None:
                         await storing  # one writer per batch; chunks in order
@@ -348,6 +387,17 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
                 outcomes[entry.id] = PageOutcome(
                     entry.id, entry.url, "deferred", error=describe(error), next_attempt_at=until
                 )
+            elif isinstance(error, NotAnArticleError):
+                reason = describe(error)
+                repo.record_not_article(entry.id, reason, _now())
+                outcomes[entry.id] = PageOutcome(
+                    entry.id,
+                    entry.url,
+                    "not_article",
+                    error=reason,
+                    kind="permanent",
+                    page_kind=error.page_kind,
+                )
             else:
                 outcomes[entry.id] = _record_page_failure(repo, entry, error)
         if deferred:
@@ -358,22 +408,35 @@ def fetch_articles(entries: Sequence[EntryWork], settings: Settings) -> list[Pag
 
 
 async def _fetch_and_extract(
-    fetcher: Fetcher, entry: EntryWork, pool: Executor | None
-) -> tuple[str, str, Article]:
-    """Fetch and extract one page: its final URL, canonical URL and article."""
+    fetcher: Fetcher, entry: EntryWork, pool: Executor | None, *, archive: bool
+) -> FetchedArticle:
+    """Fetch and extract one page: its article, identity and (when ``archive``) archive."""
     response = await fetcher.get(entry.url, accept=PAGE_ACCEPT, robots=True)
     media_type = _media_type(response.content_type)
     if media_type and "html" not in media_type and "xml" not in media_type:
         raise PermanentError(f"fetch: {entry.url} is {media_type}, not an HTML page")
-    canonical = canonicalize_url(response.url)
+    work = functools.partial(extract_page, archive=archive, feed_text=entry.summary)
     try:
         # pool None: the loop's default thread pool (extraction in-process).
-        article = await asyncio.get_running_loop().run_in_executor(
-            pool, extract_page, response.content, response.charset, response.url
+        page = await asyncio.get_running_loop().run_in_executor(
+            pool, work, response.content, response.charset, response.url
         )
     except BrokenProcessPool as exc:
         raise TransientError("extract: an extraction worker died") from exc
-    return response.url, canonical, article
+    # The page's own canonical URL names the article when it can (an AMP or print
+    # copy, a tracking link); otherwise the URL it was fetched from. Why one was
+    # refused needs no column: page_canonical_url beside canonical_url shows it.
+    identity, _refused = identity_url(response.url, page.article.canonical_url)
+    stored = None
+    if page.archive is not None:
+        stored = PageArchive(
+            page.archive,
+            ARCHIVE_ENCODING,
+            len(response.content),
+            response.content_type,
+            response.charset,
+        )
+    return FetchedArticle(response.url, identity, page.article, stored)
 
 
 def _record_page_failure(repo: Repository, entry: EntryWork, exc: BaseException) -> PageOutcome:

@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     )
     retry_max_delay: Duration = Field(default=timedelta(hours=24), description="Longest such wait.")
     max_attempts: int = Field(default=8, ge=1, description="Attempts before a page is given up.")
+    archive_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days an article page's raw HTML is kept for re-extraction; 0: pages "
+        "are not archived (and what was archived is removed).",
+    )
 
     @field_validator("allowed_networks", mode="before")
     @classmethod

@@ -46,6 +46,10 @@ class IngestSummary:
     #: Put off without counting a failure: their domain asked newsflow to wait.
     feeds_deferred: int = 0
     pages_deferred: int = 0
+    #: Pages that are not articles, by kind ("index", "video", ...), most first.
+    not_articles: tuple[tuple[str, int], ...] = ()
+    #: Archived pages removed for being older than NEWSFLOW_ARCHIVE_DAYS.
+    archive_pruned: int = 0
 
     @classmethod
     def build(
@@ -55,12 +59,16 @@ class IngestSummary:
         *,
         database: str,
         seconds: float,
+        archive_pruned: int = 0,
     ) -> IngestSummary:
         """Summarise outcomes; an item retried in the run counts by its last outcome."""
         last_feed = {o.feed_id: o for o in feeds}
         last_page = {o.entry_id: o for o in pages}
         feed_counts = Counter(o.result for o in last_feed.values())
         page_counts = Counter(o.result for o in last_page.values())
+        kinds = Counter(
+            o.page_kind or "other" for o in last_page.values() if o.result == "not_article"
+        )
         return cls(
             feeds_due=len(last_feed),
             feeds_parsed=feed_counts["parsed"],
@@ -87,11 +95,21 @@ class IngestSummary:
             seconds=seconds,
             feeds_deferred=feed_counts["deferred"],
             pages_deferred=page_counts["deferred"],
+            not_articles=tuple(sorted(kinds.items(), key=lambda kind: (-kind[1], kind[0]))),
+            archive_pruned=archive_pruned,
         )
 
     @property
     def failures(self) -> int:
         return len(self.feed_failures) + len(self.page_failures)
+
+    @property
+    def pages_not_article(self) -> int:
+        """Pages that turned out not to be articles (the feed's summary stands in)."""
+        return sum(n for _, n in self.not_articles)
+
+    def _kinds(self) -> str:
+        return ", ".join(f"{n} {kind}" for kind, n in self.not_articles)
 
     @property
     def nothing_new(self) -> bool:
@@ -106,7 +124,9 @@ class IngestSummary:
             f"not modified, {self.feeds_unchanged} unchanged, {len(self.feed_failures)} failed); "
             f"{self.entries_new} new entries; {self.articles_stored} articles stored; "
             f"{self.duplicates_same_url} + {self.duplicates_same_text} exact duplicates; "
-            f"{len(self.page_failures)} pages failed; {self.seconds:.1f}s"
+            f"{len(self.page_failures)} pages failed; "
+            + (f"{self.pages_not_article} not articles; " if self.not_articles else "")
+            + f"{self.seconds:.1f}s"
         )
 
     def labelled_failures(self) -> list[tuple[str, Failure]]:
@@ -132,6 +152,13 @@ class IngestSummary:
             f"{self.duplicates_same_text} stored in the first copy's story (same text)",
             f"failures: {self.failures} ({self.pages_given_up} pages given up)",
         ]
+        if self.not_articles:
+            out.append(
+                f"not articles (not fetched again; the feed's summary stands in): "
+                f"{self.pages_not_article} ({self._kinds()})"
+            )
+        if self.archive_pruned:
+            out.append(f"archive: {self.archive_pruned} pages past NEWSFLOW_ARCHIVE_DAYS removed")
         if self.feeds_deferred or self.pages_deferred:
             out.append(
                 f"put off (their site asked us to wait; not failures): {self.feeds_deferred} "
@@ -162,6 +189,8 @@ class IngestSummary:
             ("Feeds put off (site asked to wait)", self.feeds_deferred),
             ("Pages put off (site asked to wait)", self.pages_deferred),
         ]
+        rows += [(f"Not an article: {kind}", n) for kind, n in self.not_articles]
+        rows.append(("Archived pages removed (past retention)", self.archive_pruned))
         text = ["# Ingest summary", "", "| | |", "|---|---:|"]
         text += [f"| {name} | {value} |" for name, value in rows]
         failures = self.labelled_failures()

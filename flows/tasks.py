@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from prefect import task
@@ -43,6 +44,13 @@ def fetch_articles_batch(
 ) -> list[PageOutcome]:
     """Fetch, extract and store a batch of article pages."""
     return pipeline.fetch_articles(entries, settings)
+
+
+@task(name="prune-archive", cache_policy=NO_CACHE)
+def prune_archive(settings: Settings) -> int:
+    """Delete archived pages older than NEWSFLOW_ARCHIVE_DAYS (all of them for 0); how many."""
+    before = datetime.now(UTC) - timedelta(days=settings.archive_days)
+    return pipeline.repository(settings).prune_archive(before)
 
 
 @task(name="retry-feed", task_run_name="retry-feed-{feed_id}", cache_policy=NO_CACHE)

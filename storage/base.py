@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +23,16 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     """``items`` in slices of at most ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def notes_text(notes: Sequence[str]) -> str | None:
+    """Date notes as stored: one per line (a note may hold a semicolon); None for none."""
+    return "\n".join(notes) or None
+
+
+def tags_text(tags: Sequence[str]) -> str:
+    """Tags as stored: a JSON list of strings."""
+    return json.dumps(list(tags), ensure_ascii=False)
 
 
 def finish_entry(session: Session, entry_id: int, article_id: int) -> None:

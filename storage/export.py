@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,16 @@ EXPORT_FIELDS = (
     "story_id",
     "duplicate_of",
     "text_source",
+    "link",
+    "page_canonical_url",
+    "updated_at",
+    "date_source",
+    "date_notes",
+    "language_source",
+    "method",
+    "confidence",
+    "tags",
+    "license",
 )
 
 
@@ -55,6 +66,10 @@ def iter_articles(
     with engine.connect().execution_options(**READ_ONLY) as connection:
         for row in connection.execute(stmt):
             record = dict(row._mapping)
-            for name in ("published_at", "fetched_at"):
+            for name in ("published_at", "fetched_at", "updated_at"):
                 record[name] = _iso(record[name])
+            record["tags"] = json.loads(record["tags"]) if record["tags"] else []
+            # Stored one note per line: the notes themselves contain "; ".
+            notes = record["date_notes"]
+            record["date_notes"] = notes.splitlines() if notes else []
             yield record

@@ -7,7 +7,8 @@ Identity is the database's job (unique keys, inserts that ignore conflicts):
 - ``articles.canonical_url`` is unique: one article per canonical URL, whatever feeds
   or tracking parameters led to it;
 - ``content_hashes.text_hash`` is the primary key: the first article with a given
-  normalised text owns it; later ones are exact duplicates of it and join its story.
+  normalised text owns it; later ones are exact duplicates of it and join its story;
+- ``pages.article_id`` is the primary key: one archived page (the raw HTML) per article.
 """
 
 from __future__ import annotations
@@ -144,7 +145,9 @@ class Entry(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # "pending" -> "done" (article stored or already known), or "failed" (retried at
-    # next_attempt_at) -> ... -> "given_up" (with last_error as the reason).
+    # next_attempt_at) -> ... -> "given_up" (with last_error as the reason), or
+    # "not_article" (the page is an index, a video, a paywall or consent wall: never
+    # fetched again; last_error says what it is, and the feed's summary stands in).
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -161,24 +164,42 @@ class Article(Base):
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The article's identity: the page's own canonical URL when it can name the
+    # article (extractors.urls.identity_url), else the final URL; canonicalised.
     canonical_url: Mapped[str] = mapped_column(String(URL_LENGTH), unique=True)
     url: Mapped[str] = mapped_column(String(URL_LENGTH))  # final URL after redirects
+    link: Mapped[str | None] = mapped_column(String(URL_LENGTH))  # the feed entry's link
+    # What the page stated as its canonical URL (canonicalised), used or not.
+    page_canonical_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
     feed_id: Mapped[int | None] = mapped_column(
         ForeignKey("feeds.id", ondelete="SET NULL"), index=True
     )
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where published_at came from (extractors.dates.Dating): "feed", "page",
+    # "feed+page" (both agree) or "none"; date_notes says why a date was set aside.
+    date_source: Mapped[str | None] = mapped_column(String(16))
+    date_notes: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     language: Mapped[str | None] = mapped_column(String(16))
+    language_source: Mapped[str | None] = mapped_column(String(16))  # "page" or "detected"
     site_name: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    tags: Mapped[str | None] = mapped_column(Text)  # a JSON list of strings
+    license: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64), index=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
-    extractor: Mapped[str] = mapped_column(String(64))
+    # The extractor's version string; method is the strategy that gave the text
+    # ("trafilatura", "readability", ..., "feed-summary"), confidence how far to trust it.
+    extractor: Mapped[str] = mapped_column(String(64))  # extractors.articles.EXTRACTOR_VERSION
+    method: Mapped[str | None] = mapped_column(String(32))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    extracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # "page": extracted from the article page; "feed": the feed's own summary, kept
     # while the page cannot be fetched (replaced by the page's text once it can).
     text_source: Mapped[str] = mapped_column(String(16), default="page")
@@ -191,6 +212,29 @@ class ContentHash(Base):
 
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+
+
+class Page(Base):
+    """An article's page as fetched: the raw HTML, compressed, for re-extraction.
+
+    gzip (stdlib, level 6, mtime 0 so equal pages give equal bytes), not zstd:
+    installing the ``zstandard`` package would make httpx advertise zstd in
+    Accept-Encoding, which the fetcher's bounded decoder does not inflate, and gzip
+    needs no new dependency. ``encoding`` names the compression, so another can follow.
+    """
+
+    __tablename__ = "pages"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))  # final URL after redirects
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    charset: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str] = mapped_column(String(16))  # "gzip"
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)  # bytes before compression
 
 
 class HostBudget(Base):

@@ -91,17 +91,76 @@ class EntriesAdded:
 
 
 @dataclass(frozen=True, slots=True)
+class PageArchive:
+    """A fetched page's bytes, compressed, for the raw HTML archive."""
+
+    body: bytes  # compressed with ``encoding``
+    encoding: str  # "gzip"
+    size: int  # bytes before compression
+    content_type: str | None
+    charset: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleToStore:
-    """An extracted article and where it came from, ready to be stored for its entry."""
+    """An extracted article and where it came from, ready to be stored for its entry.
+
+    ``canonical_url`` is the article's identity (extractors.urls.identity_url); the
+    dates are the reconciled ones (extractors.dates.reconcile_dates).
+    """
 
     entry: EntryWork
     article: ExtractedArticle
     canonical_url: str
     final_url: str
     published_at: datetime | None
+    updated_at: datetime | None = None
+    date_source: str | None = None  # "feed", "page", "feed+page", "none"
+    date_notes: tuple[str, ...] = ()
+    page_canonical_url: str | None = None  # what the page stated, used or not
+    archive: PageArchive | None = None  # None: not archived (NEWSFLOW_ARCHIVE_DAYS=0)
 
 
 StoreOutcome = Literal["stored", "duplicate_url", "duplicate_content"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedPage:
+    """An archived page to extract again, with what re-reconciling its dates needs."""
+
+    article_id: int
+    url: str  # final URL after redirects
+    fetched_at: datetime
+    content_type: str | None
+    charset: str | None
+    encoding: str
+    body: bytes  # compressed
+    size: int
+    feed_published_at: datetime | None  # the earliest date its feed entries gave
+    feed_summary: str | None = None  # the first entry's summary: evidence for extraction
+
+
+@dataclass(frozen=True, slots=True)
+class Reextracted:
+    """An archived page extracted again: what its article should now say."""
+
+    article_id: int
+    article: ExtractedArticle
+    canonical_url: str  # the identity the page now gives
+    published_at: datetime | None
+    updated_at: datetime | None
+    date_source: str
+    date_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReextractOutcome:
+    """What applying a re-extraction did to one article."""
+
+    article_id: int
+    result: Literal["updated", "unchanged", "missing"]  # missing: the article is gone
+    #: The page now names another identity, held by another article: the old one stays.
+    identity_kept: bool = False
 
 
 @dataclass(frozen=True, slots=True)

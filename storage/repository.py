@@ -7,7 +7,11 @@ run at the same time never doubles a row.
 While an entry's page cannot be fetched, the feed's own summary stands in for the
 article (``text_source = "feed"``), so the story is in the database from the
 first run; once the page is fetched, the stand-in becomes the real article in
-place (same id, so links to it hold).
+place (same id, so links to it hold). A page that is not an article (an index, a
+video, a paywall) leaves the stand-in for good.
+
+An article's raw HTML is archived (storage/archive.py) in the transaction that
+stores the article.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from sqlalchemy.orm import Session
 from extractors.articles import Article as ExtractedArticle
 from extractors.errors import ErrorKind
 from extractors.fingerprints import content_hash
-from storage.base import finish_entry, insert_for
+from storage.archive import ArchiveStore, write_page
+from storage.base import finish_entry, insert_for, notes_text, tags_text
 from storage.feeds import FeedStore
 from storage.models import Article, ContentHash, Entry, Story
 from storage.records import (
@@ -98,7 +103,7 @@ def _join_first_copy(
     return "duplicate_content"
 
 
-class Repository(FeedStore):
+class Repository(ArchiveStore, FeedStore):
     """newsflow's database, one short transaction per call."""
 
     def entries_to_fetch(
@@ -221,6 +226,8 @@ class Repository(FeedStore):
         if duplicate_of is None:
             outcome = _join_first_copy(session, article_id, text_hash, story_id)
         finish_entry(session, entry.id, article_id)
+        if item.archive is not None:
+            write_page(session, article_id, item.final_url, item.archive, now)
         return outcome
 
     def _article_values(
@@ -229,17 +236,29 @@ class Repository(FeedStore):
         article, entry = item.article, item.entry
         return {
             "url": item.final_url,
+            "link": entry.url,
+            "page_canonical_url": item.page_canonical_url,
             "title": article.title or entry.title,
             "author": article.author or entry.author,
             "published_at": item.published_at,
+            "updated_at": item.updated_at,
+            "date_source": item.date_source,
+            "date_notes": notes_text(item.date_notes),
             "fetched_at": now,
             "language": article.language,
+            "language_source": article.language_source,
             "site_name": article.site_name,
             "description": article.description,
             "image_url": article.image_url,
+            "tags": tags_text(article.tags),
+            "license": article.license,
             "text": article.text,
             "text_hash": text_hash,
             "extractor": article.extractor_version,
+            "method": article.method,
+            # A feed's summary is not an extraction: there is nothing to trust or doubt.
+            "confidence": None if article.method == FEED_SUMMARY else article.confidence,
+            "extracted_at": now,
         }
 
     def _replace_stand_in(
@@ -260,6 +279,8 @@ class Repository(FeedStore):
         )
         outcome = _join_first_copy(session, article_id, text_hash, story_id)
         finish_entry(session, item.entry.id, article_id)
+        if item.archive is not None:
+            write_page(session, article_id, item.final_url, item.archive, now)
         # Other entries waiting on the same stand-in now find the page's article.
         return outcome
 
@@ -312,6 +333,20 @@ class Repository(FeedStore):
                 self._stand_in(session, _entry_work(entry), now)
             return recorded
 
+    def record_not_article(self, entry_id: int, reason: str, now: datetime) -> None:
+        """The entry's page is not an article: never fetched again; the feed's summary stays."""
+        with self._write() as session:
+            entry = session.get_one(Entry, entry_id)
+            if entry.state == "done":  # stored meanwhile by another attempt or run
+                return
+            entry.attempts += 1
+            entry.state = "not_article"
+            entry.next_attempt_at = None
+            entry.last_error = reason
+            entry.last_error_kind = "permanent"
+            if entry.article_id is None:
+                self._stand_in(session, _entry_work(entry), now)
+
     def _stand_in(self, session: Session, entry: EntryWork, now: datetime) -> None:
         text = "\n\n".join(part for part in (entry.title, entry.summary) if part)
         if not text.strip():
@@ -335,7 +370,14 @@ class Repository(FeedStore):
             method=FEED_SUMMARY,
             extractor_version=FEED_SUMMARY,
         )
-        item = ArticleToStore(entry, summary, entry.canonical_url, entry.url, entry.published_at)
+        item = ArticleToStore(
+            entry,
+            summary,
+            entry.canonical_url,
+            entry.url,
+            entry.published_at,
+            date_source="feed" if entry.published_at is not None else "none",
+        )
         with session.begin_nested():
             self._insert_article(session, item, now, source="feed")
 

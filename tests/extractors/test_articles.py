@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from extractors.articles import ExtractOptions, decode_html, extract_article
+from extractors.articles import EXTRACTOR_VERSION, ExtractOptions, decode_html, extract_article
 from extractors.errors import ExtractionError
 from extractors.language import LanguageOptions
 
@@ -57,7 +57,7 @@ def test_article_text_without_clutter_and_metadata() -> None:
     assert article.method in ("trafilatura", "readability")
     assert 0.5 <= article.confidence <= 1.0
     assert "trafilatura/" in article.extractor_version
-    assert "readability-lxml/" in article.extractor_version
+    assert "readability/" in article.extractor_version
 
 
 def test_language_from_regional_tag() -> None:
@@ -99,3 +99,9 @@ def test_decode_html_prefers_http_charset_then_meta_then_utf8() -> None:
     assert decode_html(b"\xef\xbb\xbfCaf\xc3\xa9", "bogus-charset") == "Café"
     # latin-1 labels mean windows-1252 (WHATWG Encoding).
     assert decode_html(b"\x93q\x94", "iso-8859-1") == "\u201cq\u201d"
+
+
+def test_extractor_version_fits_its_column() -> None:
+    # storage.models.Article.extractor is VARCHAR(64); PostgreSQL refuses longer values.
+    assert len(EXTRACTOR_VERSION) <= 64
+    assert EXTRACTOR_VERSION.startswith("newsflow/")

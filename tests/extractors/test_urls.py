@@ -13,6 +13,7 @@ from extractors.urls import (
     canonicalize_url,
     check_url,
     host_of,
+    identity_url,
     is_tracking_parameter,
 )
 
@@ -188,3 +189,119 @@ def test_budget_key_never_raises_for_a_checked_url(host: str) -> None:
     name = host_of(url).rstrip(".")
     if name.isascii() and name:
         assert key and name.endswith(key)
+
+
+@pytest.mark.parametrize(
+    ("final", "canonical", "expected"),
+    [
+        # No canonical, or the same URL: the final URL, canonicalised.
+        ("https://News.example/a?utm_source=rss", None, "https://news.example/a"),
+        ("https://news.example/a", "https://news.example/a", "https://news.example/a"),
+        # AMP, print and mobile copies name the article: it is used.
+        ("https://news.example/amp/a", "https://news.example/a", "https://news.example/a"),
+        (
+            "https://m.news.example.com/a?print=1",
+            "https://www.news.example.com/a",
+            "https://www.news.example.com/a",
+        ),
+        ("https://news.example/a/amp/", "https://news.example/a/", "https://news.example/a/"),
+        ("http://news.example/a", "https://news.example/a/", "https://news.example/a/"),
+        # A query names a document even at the root (WordPress /?p=123).
+        (
+            "https://news.example/2026/11/a",
+            "https://news.example/?p=123",
+            "https://news.example/?p=123",
+        ),
+        # A one-segment canonical for a one-segment page is an ordinary article URL.
+        (
+            "https://news.example/a-story",
+            "https://news.example/the-story",
+            "https://news.example/the-story",
+        ),
+    ],
+)
+def test_identity_url_uses_the_pages_canonical(
+    final: str, canonical: str | None, expected: str
+) -> None:
+    assert identity_url(final, canonical) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("final", "canonical", "note"),
+    [
+        (
+            "https://news.example/2026/a",
+            "https://other.example/a",
+            "page canonical on another site (other.example); not used",
+        ),
+        (
+            "https://news.example/2026/a",
+            "https://news.example/",
+            "page canonical https://news.example/ is the front page; not used",
+        ),
+        (
+            "https://news.example/a",
+            "https://news.example",
+            "page canonical https://news.example/ is the front page; not used",
+        ),
+        (
+            "https://news.example/world/2026/a",
+            "https://news.example/world/",
+            "page canonical https://news.example/world/ is a section page; not used",
+        ),
+        (
+            "https://news.example/world/a",
+            "https://news.example/world",
+            "page canonical https://news.example/world is a section page; not used",
+        ),
+        (
+            "https://news.example.com/2026/a",
+            "https://sport.example.com/",
+            "page canonical https://sport.example.com/ is the front page; not used",
+        ),
+        (
+            "https://news.example/world/a",
+            "ftp://news.example/world/a",
+            "page canonical 'ftp://news.example/world/a' is not an http(s) URL; not used",
+        ),
+    ],
+)
+def test_identity_url_refuses_a_canonical_that_cannot_name_the_article(
+    final: str, canonical: str, note: str
+) -> None:
+    assert identity_url(final, canonical) == (canonicalize_url(final), note)
+
+
+_paths = st.lists(st.sampled_from(["world", "amp", "2026", "a-story", "p"]), max_size=3)
+
+
+@given(
+    final_host=st.sampled_from(["news.example.com", "m.news.example.com", "other.example"]),
+    final_path=_paths,
+    canonical=st.one_of(
+        st.none(),
+        st.tuples(
+            st.sampled_from(["news.example.com", "www.news.example.com", "other.example"]),
+            _paths,
+            st.sampled_from(["", "?p=1", "?utm_source=x"]),
+        ),
+    ),
+)
+def test_identity_url_is_idempotent_on_its_own_output(
+    final_host: str, final_path: list[str], canonical: tuple[str, list[str], str] | None
+) -> None:
+    final = f"https://{final_host}/" + "/".join(final_path)
+    stated = None
+    if canonical is not None:
+        host, path, query = canonical
+        stated = f"https://{host}/" + "/".join(path) + query
+    identity, note = identity_url(final, stated)
+    assert identity_url(identity, stated)[0] == identity
+    assert identity_url(identity, identity) == (identity, None)
+    assert identity_url(identity, None) == (identity, None)
+    assert budget_key(identity) == budget_key(final)
+    # A note exactly when the page stated another URL and it was refused.
+    refused = stated is not None and canonicalize_url(stated) != identity
+    assert (note is not None) == refused
+    if refused:
+        assert identity == canonicalize_url(final)

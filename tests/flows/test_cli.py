@@ -38,6 +38,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ["ingest"],
         ["serve"],
         ["export"],
+        ["reextract"],
         ["demo"],
     ],
 )

@@ -97,3 +97,26 @@ def test_items_put_off_are_counted_apart_from_failures() -> None:
         summary.lines()
     )
     assert "| Pages put off (site asked to wait) | 2 |" in summary.markdown()
+
+
+def test_pages_that_are_not_articles_are_counted_by_kind_apart_from_failures() -> None:
+    pages = [
+        PageOutcome(1, "a", "not_article", error="extract: not an article (x)", page_kind="index"),
+        PageOutcome(2, "b", "not_article", error="extract: not an article (y)", page_kind="video"),
+        PageOutcome(3, "c", "not_article", error="extract: not an article (z)", page_kind="index"),
+        PageOutcome(4, "d", "stored"),
+    ]
+    summary = IngestSummary.build([], pages, database="d", seconds=0, archive_pruned=7)
+    assert summary.not_articles == (("index", 2), ("video", 1))
+    assert (summary.pages_not_article, summary.failures, summary.articles_stored) == (3, 0, 1)
+    assert "; 3 not articles; " in summary.headline()
+    lines = summary.lines()
+    assert (
+        "not articles (not fetched again; the feed's summary stands in): 3 (2 index, 1 video)"
+        in lines
+    )
+    assert "archive: 7 pages past NEWSFLOW_ARCHIVE_DAYS removed" in lines
+    markdown = summary.markdown()
+    assert "| Not an article: index | 2 |" in markdown
+    assert "| Archived pages removed (past retention) | 7 |" in markdown
+    assert "not articles" not in _summary().headline()

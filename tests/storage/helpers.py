@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ from extractors.feeds import FeedEntry, ParsedFeed
 from extractors.health import FeedHealth, HealthChange, HealthOptions, after_success
 from extractors.opml import Subscription
 from extractors.schedule import NextFetch
-from storage.records import EntriesAdded, EntryWork, FeedFetched
+from storage.records import EntriesAdded, EntryWork, FeedFetched, PageArchive
 from storage.repository import Repository
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -57,6 +58,13 @@ def article(text: str, *, title: str = "A story") -> Article:
         license=None,
         method="trafilatura",
         extractor_version="trafilatura/test",
+    )
+
+
+def archive_of(html: bytes) -> PageArchive:
+    """A page's bytes as the pipeline archives them (gzip, mtime 0)."""
+    return PageArchive(
+        gzip.compress(html, mtime=0), "gzip", len(html), "text/html; charset=utf-8", "utf-8"
     )
 
 

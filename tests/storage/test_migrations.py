@@ -88,3 +88,82 @@ def test_upgrade_from_the_first_schema_keeps_feeds_and_renames_their_states(db_u
         ).all()
     assert [tuple(r) for r in rows] == [("healthy", 0, 0), ("degraded", 0, 0)]
     engine.dispose()
+
+
+def test_upgrade_from_0002_keeps_articles_and_their_links(db_url: str) -> None:
+    """Articles, entries and hash claims survive (no table copy that cascades deletes);
+    new columns start empty or from what the old schema knew; pages works at once."""
+    import gzip
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.engine import alembic_config, make_engine, migrate
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(engine)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0002")
+    with engine.begin() as connection:
+        run = connection.execute
+        run(
+            text(
+                "INSERT INTO feeds (url, added_at, status, error_count) VALUES ('https://n.example/f', CURRENT_TIMESTAMP, 'healthy', 0)"
+            )
+        )
+        run(text("INSERT INTO stories (id, created_at) VALUES (1, CURRENT_TIMESTAMP)"))
+        for n, (extractor, source) in enumerate(
+            [("trafilatura/2.0.0", "page"), ("feed-summary", "feed")], start=1
+        ):
+            run(
+                text(
+                    "INSERT INTO articles (id, canonical_url, url, feed_id, fetched_at, text, "
+                    "text_hash, story_id, extractor, text_source) VALUES (:id, :url, :url, 1, "
+                    "'2026-11-20 12:00:00', 'text', :hash, 1, :extractor, :source)"
+                ),
+                {
+                    "id": n,
+                    "url": f"https://n.example/{n}",
+                    "hash": f"h{n}",
+                    "extractor": extractor,
+                    "source": source,
+                },
+            )
+            run(
+                text(
+                    "INSERT INTO entries (feed_id, key, url, canonical_url, first_seen_at, state, "
+                    "attempts, article_id) VALUES (1, :key, :url, :url, CURRENT_TIMESTAMP, 'done', 0, :id)"
+                ),
+                {"key": f"k{n}", "url": f"https://n.example/{n}", "id": n},
+            )
+        run(text("INSERT INTO content_hashes (text_hash, article_id) VALUES ('h1', 1)"))
+    migrate(engine)
+    with engine.connect() as connection:
+        articles = connection.execute(
+            text(
+                "SELECT id, method, extracted_at IS NOT NULL, link, tags FROM articles ORDER BY id"
+            )
+        ).all()
+        links = connection.execute(text("SELECT article_id FROM entries ORDER BY id")).all()
+        claims = connection.execute(text("SELECT text_hash, article_id FROM content_hashes")).all()
+    assert [tuple(r) for r in articles] == [
+        (1, "trafilatura", True, None, None),
+        (2, "feed-summary", True, None, None),
+    ]
+    assert [r[0] for r in links] == [1, 2]
+    assert [tuple(r) for r in claims] == [("h1", 1)]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO pages (article_id, url, fetched_at, encoding, body, size) "
+                "VALUES (1, 'https://n.example/1', CURRENT_TIMESTAMP, 'gzip', :body, 4)"
+            ),
+            {"body": gzip.compress(b"html", mtime=0)},
+        )
+        # An article's archive goes with it (ON DELETE CASCADE).
+        connection.execute(text("DELETE FROM content_hashes"))
+        connection.execute(text("UPDATE entries SET article_id = NULL"))
+        connection.execute(text("DELETE FROM articles WHERE id = 1"))
+        assert connection.execute(text("SELECT count(*) FROM pages")).scalar() == 0
+    engine.dispose()
