@@ -105,3 +105,19 @@ def test_extractor_version_fits_its_column() -> None:
     # storage.models.Article.extractor is VARCHAR(64); PostgreSQL refuses longer values.
     assert len(EXTRACTOR_VERSION) <= 64
     assert EXTRACTOR_VERSION.startswith("newsflow/")
+
+
+def test_the_feeds_text_is_a_last_resort_only_when_allowed() -> None:
+    empty = "<html><body><nav><a href='/'>Home</a></nav></body></html>"
+    feed = "Dockworkers returned to work on Friday after a nine-day strike. " * 4
+    article = extract_article(empty, url="https://e.example/a", feed_text=feed)
+    assert (article.method, article.confidence) == ("feed", 0.3)
+    assert article.text == feed.strip()
+    # The pipeline keeps the feed's text apart (a stand-in), so it asks for no fallback.
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract_article(
+            empty,
+            url="https://e.example/a",
+            feed_text=feed,
+            options=ExtractOptions(feed_fallback=False),
+        )

@@ -120,6 +120,7 @@ def test_identity_dates_archive_and_a_page_that_is_not_an_article(
         assert page_article.updated_at == datetime(2026, 11, 20, 12, tzinfo=UTC)
         assert page_article.date_source == "page"
         assert "disagree" in page_article.date_notes
+        assert page_article.date_notes.splitlines()[-1] == "page date from json-ld"
         # The page is archived exactly as fetched (the first of the two fetches stored).
         ((archived_id, archived_url, archived, size),) = pages
         assert archived_id == page_article.id and archived_url.startswith(base)
