@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Row, delete, exists, select, update
@@ -25,8 +26,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from extractors.articles import Article as ExtractedArticle
+from extractors.combine import shingles
 from extractors.errors import ErrorKind
 from extractors.fingerprints import content_hash
+from extractors.urls import canonicalize_url
 from storage.archive import ArchiveStore, write_page
 from storage.base import finish_entry, insert_for, notes_text, tags_text
 from storage.feeds import FeedStore
@@ -62,6 +65,18 @@ def _article_at(session: Session, canonical_url: str) -> Row[int, str] | None:
     return session.execute(
         select(Article.id, Article.text_source).where(Article.canonical_url == canonical_url)
     ).first()
+
+
+#: Share of the shorter text's shingles the other must hold to be the same article.
+SAME_ARTICLE = 0.5
+
+
+def _same_text(session: Session, article_id: int, text: str) -> bool:
+    """Whether a stored article's text is (mostly) this text: an AMP or print copy is."""
+    stored = session.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
+    a, b = shingles(stored), shingles(text)
+    smaller = min(sum(a.values()), sum(b.values()))
+    return smaller > 0 and sum((a & b).values()) >= SAME_ARTICLE * smaller
 
 
 def _hash_owner(session: Session, text_hash: str) -> Row[int, int] | None:
@@ -167,6 +182,12 @@ class Repository(ArchiveStore, FeedStore):
         existing = _article_at(session, canonical_url)
         stand_in = entry.article_id
         if existing is not None and existing.text_source == "page":
+            own = canonicalize_url(item.final_url)
+            if own != canonical_url and not _same_text(session, existing.id, item.article.text):
+                # The page's canonical names a stored article with other text (a template
+                # that gives every page one canonical URL): this one keeps the URL it was
+                # fetched from, rather than being dropped as a copy.
+                return self._store_one(session, replace(item, canonical_url=own), now)
             if stand_in is not None and stand_in != existing.id:
                 self._merge_stand_in(session, stand_in, existing.id)
             finish_entry(session, entry.id, existing.id)

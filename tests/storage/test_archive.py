@@ -288,3 +288,24 @@ def test_entries_of_other_feeds_with_other_keys_are_independent(repo: Repository
     repo.record_not_article(e1.id, "extract: not an article (video)", NOW)
     due = repo.entries_to_fetch(NOW, limit=10)
     assert [e.feed_id for e in due] == [other]
+
+
+def test_a_canonical_naming_another_stored_article_does_not_swallow_this_one(
+    repo: Repository, engine: Engine
+) -> None:
+    """A template that gives every page the same canonical URL: two stories stay two."""
+    e1, e2 = queued(repo, 1, 2)
+    shared = "https://news.example/latest"
+    harbour = "The harbour board approved the new ferry timetable after a long debate. " * 6
+    school = "Three schools in the north district will close early for the winter storm. " * 6
+    first = ArticleToStore(e1, article(harbour), shared, e1.url, NOW)
+    second = ArticleToStore(e2, article(school), shared, e2.url, NOW)
+    assert repo.store_articles([first], NOW) == ["stored"]
+    assert repo.store_articles([second], NOW) == ["stored"]
+    with engine.connect() as c:
+        urls = sorted(c.scalars(select(Article.canonical_url)))
+    assert urls == sorted([shared, e2.canonical_url])
+    # The same text under that canonical (an AMP or print copy) is still one article.
+    e3 = replace(e2, id=e1.id)
+    copy = ArticleToStore(e3, article(harbour + "Updated at noon."), shared, e3.url + "/amp", NOW)
+    assert repo.store_articles([copy], NOW) == ["duplicate_url"]
