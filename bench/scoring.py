@@ -139,6 +139,9 @@ BLOCK_TAGS = frozenset(
 def html_text(html: str) -> str:
     """A reference page's text: one line per block, inline elements joined as a reader sees them.
 
+    Written apart from ``extractors.strategies.block_text`` on purpose: the scorer's view
+    of the reference must not change when the code it scores does.
+
     Splitting at every element would cut words in two where markup sits inside a word
     (CJK text has no spaces between words, so ``\\w+`` runs depend on it).
     """

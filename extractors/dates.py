@@ -189,6 +189,13 @@ def reconcile_dates(
     return Dating(published_at=published, updated_at=updated, source=source, notes=tuple(notes))
 
 
+def notes_with_source(dating: Dating, page_source: str | None) -> tuple[str, ...]:
+    """The reconciliation's notes, and where on the page its date was read when it was used."""
+    if page_source and "page" in dating.source:
+        return (*dating.notes, f"page date from {page_source}")  # json-ld, meta, time, htmldate
+    return dating.notes
+
+
 def _json_ld_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
     found: dict[bool, list[tuple[datetime | None, datetime | None]]] = {True: [], False: []}
     for node in json_ld_objects(tree):

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from extractors.articles import Article
-from extractors.dates import Dating, PageDates, reconcile_dates
+from extractors.dates import PageDates, notes_with_source, reconcile_dates
 from extractors.errors import (
     BlockedAddressError,
     ErrorKind,
@@ -123,17 +123,10 @@ class FetchedArticle:
             dating.published_at,
             updated_at=dating.updated_at,
             date_source=dating.source,
-            date_notes=_with_page_source(dating, article.date_source),
+            date_notes=notes_with_source(dating, article.date_source),
             page_canonical_url=article.canonical_url,
             archive=self.archive,
         )
-
-
-def _with_page_source(dating: Dating, where: str | None) -> tuple[str, ...]:
-    """The reconciliation's notes, and where on the page its date was read when it was used."""
-    if where and "page" in dating.source:
-        return (*dating.notes, f"page date from {where}")  # json-ld, meta, time or htmldate
-    return dating.notes
 
 
 def repository(settings: Settings) -> Repository:

@@ -21,7 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from extractors.articles import Article
-from extractors.dates import PageDates, reconcile_dates
+from extractors.dates import PageDates, notes_with_source, reconcile_dates
 from extractors.errors import NotAnArticleError, describe
 from extractors.urls import identity_url
 from flows.extraction import reextract_page
@@ -157,7 +157,7 @@ def reextract_pages(pages: Sequence[ArchivedPage], settings: Settings) -> Reextr
                 dating.published_at,
                 dating.updated_at,
                 dating.source,
-                dating.notes,
+                notes_with_source(dating, result.date_source),
             )
         )
     by_id = {page.article_id: page for page in pages}

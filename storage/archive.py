@@ -169,15 +169,9 @@ class ArchiveStore(StoreBase):
         self, results: Sequence[Reextracted], now: datetime
     ) -> list[ReextractOutcome | SQLAlchemyError]:
         """Apply a batch of re-extractions in one transaction, each in a savepoint."""
-        outcomes: list[ReextractOutcome | SQLAlchemyError] = []
-        with self._write() as session:
-            for item in results:
-                try:
-                    with session.begin_nested():
-                        outcomes.append(self._apply_one(session, item, now))
-                except SQLAlchemyError as exc:
-                    outcomes.append(exc)
-        return outcomes
+        return self._each_in_savepoint(
+            results, lambda session, item: self._apply_one(session, item, now)
+        )
 
     def _apply_one(self, session: Session, item: Reextracted, now: datetime) -> ReextractOutcome:
         columns = [getattr(Article, name) for name in ("canonical_url", *_REBUILT)]

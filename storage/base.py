@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from storage.engine import READ_ONLY
 from storage.models import Base, Entry
 from storage.policy import RetryPolicy
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: Rows per IN (...) list: well under SQLite's 32,766 bound parameters.
 _CHUNK = 500
@@ -82,3 +86,20 @@ class StoreBase:
 
     def _insert(self, session: Session, model: type[Base]) -> Any:
         return insert_for(session, model)
+
+    def _each_in_savepoint(
+        self, items: Sequence[T], write: Callable[[Session, T], R]
+    ) -> list[R | SQLAlchemyError]:
+        """Write each item in a savepoint of one transaction; a refused item gets its error.
+
+        One bad item (a value the database refuses) never costs the others their write.
+        """
+        results: list[R | SQLAlchemyError] = []
+        with self._write() as session:
+            for item in items:
+                try:
+                    with session.begin_nested():
+                        results.append(write(session, item))
+                except SQLAlchemyError as exc:
+                    results.append(exc)
+        return results

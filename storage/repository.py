@@ -152,15 +152,9 @@ class Repository(ArchiveStore, FeedStore):
         Exact duplicates join the first copy's story. An article the database refuses
         gets its error back in its place; the others are stored all the same.
         """
-        results: list[StoreOutcome | SQLAlchemyError] = []
-        with self._write() as session:
-            for item in items:
-                try:
-                    with session.begin_nested():
-                        results.append(self._store_one(session, item, now))
-                except SQLAlchemyError as exc:
-                    results.append(exc)
-        return results
+        return self._each_in_savepoint(
+            items, lambda session, item: self._store_one(session, item, now)
+        )
 
     def store_article(
         self,

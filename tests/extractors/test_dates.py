@@ -12,6 +12,7 @@ from extractors.dates import (
     DateOptions,
     Dating,
     PageDates,
+    notes_with_source,
     page_dates,
     parse_date,
     plausible,
@@ -424,3 +425,12 @@ def test_reconciled_dates_are_always_plausible_and_ordered(
     if dating.published_at is not None and dating.updated_at is not None:
         assert dating.updated_at >= dating.published_at
     assert (dating.published_at is None) == (dating.source == "none")
+
+
+def test_notes_say_where_a_used_page_date_was_read() -> None:
+    page = PageDates(utc(2026, 11, 17, 9), None, "json-ld")
+    used = reconcile_dates(utc(2026, 11, 20, 12), page, now=NOW)
+    assert notes_with_source(used, page.source)[-1] == "page date from json-ld"
+    # The feed's date alone was used: nothing is said about the page.
+    feed_only = reconcile_dates(utc(2026, 11, 20, 12), None, now=NOW)
+    assert notes_with_source(feed_only, "meta") == feed_only.notes
