@@ -114,7 +114,8 @@ def extract_article(
         )
     page = signals(tree, opts.page_kinds)
     declared_language = _page_language(tree)
-    dates = page_dates(tree)
+    # No htmldate guess here: trafilatura's metadata runs it and gives its answer below.
+    dates = page_dates(tree, guess=False)
     remove_hidden(tree)
     # Posts first: the other strategies drop elements from the tree they are given.
     posts = posts_of(tree, live="liveblogposting" in page.types)

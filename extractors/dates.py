@@ -69,8 +69,14 @@ class Dating:
     notes: tuple[str, ...]  # why a date was rejected or overridden
 
 
-def page_dates(tree: lxml.html.HtmlElement, *, now: datetime | None = None) -> PageDates:
-    """The page's publication and update dates, most precise statement first."""
+def page_dates(
+    tree: lxml.html.HtmlElement, *, now: datetime | None = None, guess: bool = True
+) -> PageDates:
+    """The page's publication and update dates, most precise statement first.
+
+    ``guess``: when the page states no date, ask htmldate (False where the caller has
+    htmldate's answer already, as trafilatura's metadata gives it).
+    """
     published: datetime | None = None
     updated: datetime | None = None
     source: str | None = None
@@ -84,7 +90,7 @@ def page_dates(tree: lxml.html.HtmlElement, *, now: datetime | None = None) -> P
         updated = updated or upd
         if published is not None and updated is not None:
             break
-    if published is None:
+    if published is None and guess:
         published = _htmldate(tree, now)
         source = "htmldate" if published is not None else None
     return PageDates(published=published, updated=updated, source=source)

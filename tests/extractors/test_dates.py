@@ -434,3 +434,9 @@ def test_notes_say_where_a_used_page_date_was_read() -> None:
     # The feed's date alone was used: nothing is said about the page.
     feed_only = reconcile_dates(utc(2026, 11, 20, 12), None, now=NOW)
     assert notes_with_source(feed_only, "meta") == feed_only.notes
+
+
+def test_the_htmldate_guess_can_be_left_to_the_caller() -> None:
+    page = tree(body="<article><p>Published: 2026-11-20</p><p>Body text.</p></article>")
+    assert page_dates(page, now=NOW, guess=False) == PageDates(None, None, None)
+    assert page_dates(page, now=NOW).source == "htmldate"
