@@ -24,11 +24,11 @@ from extractors.language import LanguageOptions, choose_language
 from extractors.pagetype import PageKindOptions, page_kind, signals
 from extractors.strategies import (
     Candidate,
+    live_posts,
     remove_hidden,
     with_readability,
     with_trafilatura,
 )
-from extractors.strategies import with_posts as posts_of
 from extractors.urls import canonicalize_url
 
 #: Bumped when the way newsflow combines strategies changes, so that re-extraction
@@ -118,7 +118,7 @@ def extract_article(
     dates = page_dates(tree, guess=False)
     remove_hidden(tree)
     # Posts first: the other strategies drop elements from the tree they are given.
-    posts = posts_of(tree, live="liveblogposting" in page.types)
+    posts = live_posts(tree, live="liveblogposting" in page.types)
     try:
         doc: Any = with_trafilatura(
             tree, url=url, include_tables=opts.include_tables, favor=opts.favor

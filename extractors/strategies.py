@@ -180,7 +180,7 @@ MAX_POST_LINK_DENSITY = 0.3
 _LIVE_MARK = re.compile(r"(?:^|[\s_-])live(?:$|[\s_-])|liveblog|live-blog|timeline", re.I)
 
 
-def with_posts(tree: Any, *, live: bool) -> Candidate:
+def live_posts(tree: Any, *, live: bool) -> Candidate:
     """A live page's posts, in page order: every sibling ``<article>`` of the main column.
 
     Both other strategies keep one block and so one post of a live blog. This one

@@ -7,8 +7,7 @@ from hypothesis import strategies as st
 from trafilatura.utils import load_html
 
 from extractors.combine import Choice, choose, with_posts, without_furniture
-from extractors.strategies import Candidate, block_text, remove_hidden
-from extractors.strategies import with_posts as posts_of
+from extractors.strategies import Candidate, block_text, live_posts, remove_hidden
 
 LEDE = "The council voted nine to two on Tuesday night to close the harbour road for repairs."
 BODY = [
@@ -98,11 +97,11 @@ def live_page(container_class: str, *, live_type: bool = False) -> str:
 
 
 def test_posts_of_a_live_page_are_all_kept() -> None:
-    posts = posts_of(load_html(live_page("live-blog")), live=False)
+    posts = live_posts(load_html(live_page("live-blog")), live=False)
     assert posts.text.count("Update") == 5 and "Share" not in posts.text
     # The same markup without a live marker is not read as posts (cards, teasers).
-    assert posts_of(load_html(live_page("cards")), live=False).text == ""
-    assert posts_of(load_html(live_page("cards")), live=True).text != ""
+    assert live_posts(load_html(live_page("cards")), live=False).text == ""
+    assert live_posts(load_html(live_page("cards")), live=True).text != ""
     chosen = Choice(text("Storm live", "10:00 Update 0", BODY[0]), "readability", 0.6, "")
     merged = with_posts(chosen, posts)
     assert merged.method == "posts" and merged.text.startswith("Storm live\n")
