@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors.articles import EXTRACTOR_VERSION, ExtractOptions, decode_html, extract_article
 from extractors.errors import ExtractionError
@@ -121,3 +123,43 @@ def test_the_feeds_text_is_a_last_resort_only_when_allowed() -> None:
             feed_text=feed,
             options=ExtractOptions(feed_fallback=False),
         )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<div hidden>",
+                "</div>",
+                "<article>",
+                "<script>",
+                "<a href='/x'>",
+                "</a>",
+                "<table><tr><td>",
+                "&amp;",
+                "&#0;",
+                "<!--",
+                "-->",
+                "<meta charset=x>",
+                "Words of a sentence here. ",
+                "cookies accept all ",
+                "\x00",
+                "<svg>",
+                "]]>",
+            ]
+        )
+        | st.text(max_size=30),
+        max_size=60,
+    )
+)
+def test_any_markup_gives_an_article_or_an_extraction_error(parts: list[str]) -> None:
+    html = "".join(parts)
+    try:
+        article = extract_article(html, url="https://e.example/a")
+    except ExtractionError as exc:
+        assert str(exc).startswith("extract: ")
+    else:
+        assert article.text.strip() and 0.0 <= article.confidence <= 1.0
