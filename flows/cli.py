@@ -380,3 +380,7 @@ def main() -> None:
     # A self-hosted pipeline does not report usage to anyone unless told to.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app()
+
+
+# `dedup` and `stories` live in their own module, which adds them to `app` on import.
+from flows import cli_stories as _cli_stories  # noqa: E402, F401

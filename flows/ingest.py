@@ -132,6 +132,7 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     page_outcomes += _retry_each(tasks.retry_article, retry_ids[:budget], settings)
 
     pruned = tasks.prune_archive(settings)
+    tasks.prune_story_index(settings)
 
     summary = IngestSummary.build(
         feed_outcomes,

@@ -131,7 +131,9 @@ class FetchedArticle:
 
 def repository(settings: Settings) -> Repository:
     """The repository for the configured database (engine shared in the process)."""
-    return Repository(engine_for(settings.database_url), settings.retry_policy)
+    return Repository(
+        engine_for(settings.database_url), settings.retry_policy, settings.story_options
+    )
 
 
 def _now() -> datetime:

@@ -11,8 +11,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from extractors.health import HealthOptions
+from extractors.neardup import DedupOptions
 from extractors.schedule import ScheduleOptions
 from storage.policy import RetryPolicy
+from storage.stories import StoryOptions
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -160,6 +162,31 @@ class Settings(BaseSettings):
         description="Days an article page's raw HTML is kept for re-extraction; 0: pages "
         "are not archived (and what was archived is removed).",
     )
+    dedup_window: Duration = Field(
+        default=timedelta(days=30),
+        description="How long an article stays in the near-duplicate index (older copies "
+        "start new stories).",
+    )
+    dedup_threshold: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Estimated Jaccard similarity of two texts (after boilerplate) that makes "
+        "them one story.",
+    )
+    dedup_lede_threshold: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Similarity of the openings that makes a lede-only or truncated copy "
+        "part of a story.",
+    )
+    boilerplate_min: int = Field(
+        default=3,
+        ge=2,
+        description="Articles of one site a line must appear in to count as that site's "
+        "boilerplate (left out of near-duplicate matching).",
+    )
 
     @field_validator("allowed_networks", mode="before")
     @classmethod
@@ -175,6 +202,7 @@ class Settings(BaseSettings):
         "gone_probe_interval",
         "retry_base_delay",
         "retry_max_delay",
+        "dedup_window",
         mode="before",
     )
     @classmethod
@@ -205,6 +233,16 @@ class Settings(BaseSettings):
             probe_interval=self.probe_interval,
             gone_probe_interval=self.gone_probe_interval,
             adopt_redirect_after=self.adopt_redirect_after,
+        )
+
+    @property
+    def story_options(self) -> StoryOptions:
+        """How articles are matched into stories."""
+        return StoryOptions(
+            dedup=DedupOptions(
+                match_threshold=self.dedup_threshold, lede_threshold=self.dedup_lede_threshold
+            ),
+            boilerplate_min=self.boilerplate_min,
         )
 
     @property

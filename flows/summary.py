@@ -50,6 +50,8 @@ class IngestSummary:
     not_articles: tuple[tuple[str, int], ...] = ()
     #: Archived pages removed for being older than NEWSFLOW_ARCHIVE_DAYS.
     archive_pruned: int = 0
+    #: Of the articles stored, those that joined a near copy's story.
+    near_duplicates: int = 0
 
     @classmethod
     def build(
@@ -76,7 +78,8 @@ class IngestSummary:
             feeds_unchanged=feed_counts["unchanged"],
             entries_seen=sum(o.entries_seen for o in last_feed.values()),
             entries_new=sum(o.entries_new for o in last_feed.values()),
-            articles_stored=page_counts["stored"],
+            articles_stored=page_counts["stored"] + page_counts["near_duplicate"],
+            near_duplicates=page_counts["near_duplicate"],
             duplicates_same_url=page_counts["duplicate_url"]
             + sum(o.known_url for o in last_feed.values()),
             duplicates_same_text=page_counts["duplicate_content"],
@@ -122,7 +125,9 @@ class IngestSummary:
         return (
             f"{self.feeds_due} feeds ({self.feeds_parsed} parsed, {self.feeds_not_modified} "
             f"not modified, {self.feeds_unchanged} unchanged, {len(self.feed_failures)} failed); "
-            f"{self.entries_new} new entries; {self.articles_stored} articles stored; "
+            f"{self.entries_new} new entries; {self.articles_stored} articles stored"
+            + (f" ({self.near_duplicates} near duplicates)" if self.near_duplicates else "")
+            + "; "
             f"{self.duplicates_same_url} + {self.duplicates_same_text} exact duplicates; "
             f"{len(self.page_failures)} pages failed; "
             + (f"{self.pages_not_article} not articles; " if self.not_articles else "")
@@ -147,7 +152,12 @@ class IngestSummary:
             f"{self.feeds_not_modified} not modified (304), {self.feeds_unchanged} unchanged, "
             f"{len(self.feed_failures)} failed",
             f"entries: {self.entries_seen} seen, {self.entries_new} new",
-            f"articles: {self.articles_stored} stored",
+            f"articles: {self.articles_stored} stored"
+            + (
+                f" ({self.near_duplicates} in the story of a near duplicate)"
+                if self.near_duplicates
+                else ""
+            ),
             f"exact duplicates: {self.duplicates_same_url} skipped (same URL), "
             f"{self.duplicates_same_text} stored in the first copy's story (same text)",
             f"failures: {self.failures} ({self.pages_given_up} pages given up)",
@@ -182,6 +192,7 @@ class IngestSummary:
             ("Entries seen", self.entries_seen),
             ("New entries", self.entries_new),
             ("Articles stored", self.articles_stored),
+            ("Near duplicates (joined a story)", self.near_duplicates),
             ("Exact duplicates skipped (same URL)", self.duplicates_same_url),
             ("Exact duplicates stored (same text)", self.duplicates_same_text),
             ("Pages failed", len(self.page_failures)),

@@ -53,6 +53,13 @@ def prune_archive(settings: Settings) -> int:
     return pipeline.repository(settings).prune_archive(before)
 
 
+@task(name="prune-story-index", cache_policy=NO_CACHE)
+def prune_story_index(settings: Settings) -> int:
+    """Drop near-duplicate index rows older than NEWSFLOW_DEDUP_WINDOW; how many band rows."""
+    before = datetime.now(UTC) - settings.dedup_window
+    return pipeline.repository(settings).prune_story_index(before)
+
+
 @task(name="retry-feed", task_run_name="retry-feed-{feed_id}", cache_policy=NO_CACHE)
 def retry_feed(feed_id: int, settings: Settings) -> FeedOutcome | None:
     """One feed again; raises TransientError (to be retried) while it fails transiently."""

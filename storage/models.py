@@ -274,3 +274,58 @@ class RobotsFile(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Signature(Base):
+    """An article's near-duplicate fingerprint (extractors.neardup.Fingerprint, as bytes)."""
+
+    __tablename__ = "signatures"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    site: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class BandKey(Base):
+    """One LSH band of an article's signature: articles sharing a key are candidates.
+
+    The index lives here, in the database, so every run, process and machine shares
+    it; rows older than the dedup window are pruned (storage.stories.prune_index).
+    """
+
+    __tablename__ = "lsh_bands"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SiteLine(Base):
+    """How many of a site's articles carry a line: lines seen often are its boilerplate."""
+
+    __tablename__ = "site_lines"
+
+    site: Mapped[str] = mapped_column(String(255), primary_key=True)
+    line_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoryEvidence(Base):
+    """A verified match that put an article into a story: what explains the story."""
+
+    __tablename__ = "story_evidence"
+    __table_args__ = (UniqueConstraint("article_id", "matched_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    matched_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # exact, near_duplicate, lede, short
+    similarity: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -121,7 +121,9 @@ class ArticleToStore:
     archive: PageArchive | None = None  # None: not archived (NEWSFLOW_ARCHIVE_DAYS=0)
 
 
-StoreOutcome = Literal["stored", "duplicate_url", "duplicate_content"]
+#: stored: a new story; near_duplicate: stored, in the story of a near copy;
+#: duplicate_content: stored, in the story of an exact copy; duplicate_url: not stored.
+StoreOutcome = Literal["stored", "near_duplicate", "duplicate_url", "duplicate_content"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Row, delete, exists, select, update
+from sqlalchemy import Engine, Row, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -29,17 +29,28 @@ from extractors.articles import Article as ExtractedArticle
 from extractors.combine import shingles
 from extractors.errors import ErrorKind
 from extractors.fingerprints import content_hash
-from extractors.urls import canonicalize_url
+from extractors.urls import budget_key, canonicalize_url
 from storage.archive import ArchiveStore, write_page
-from storage.base import finish_entry, insert_for, notes_text, tags_text
+from storage.base import finish_entry, notes_text, tags_text
+from storage.batch import BatchStore
 from storage.feeds import FeedStore
-from storage.models import Article, ContentHash, Entry, Story
+from storage.models import Article, Entry, Story
+from storage.policy import RetryPolicy
 from storage.records import (
     ArticleToStore,
     EntryWork,
     FailureRecorded,
     StoreOutcome,
 )
+from storage.stories import (
+    StoryOptions,
+    drop_story_if_empty,
+    hash_owner,
+    join_first_copy,
+    place_article,
+    record_evidence,
+)
+from storage.storyview import StoryStore
 
 #: The extractor name recorded on a feed-summary stand-in.
 FEED_SUMMARY = "feed-summary"
@@ -79,47 +90,17 @@ def _same_text(session: Session, article_id: int, text: str) -> bool:
     return smaller > 0 and sum((a & b).values()) >= SAME_ARTICLE * smaller
 
 
-def _hash_owner(session: Session, text_hash: str) -> Row[int, int] | None:
-    """(id, story_id) of the first article stored with a normalised-text hash."""
-    return session.execute(
-        select(Article.id, Article.story_id)
-        .join(ContentHash, ContentHash.article_id == Article.id)
-        .where(ContentHash.text_hash == text_hash)
-    ).first()
-
-
-def _drop_story_if_empty(session: Session, story_id: int) -> None:
-    session.execute(
-        delete(Story).where(Story.id == story_id, ~exists().where(Article.story_id == story_id))
-    )
-
-
-def _join_first_copy(
-    session: Session, article_id: int, text_hash: str, story_id: int
-) -> StoreOutcome:
-    """Claim the text hash for a just-written article, or make it a copy of its owner."""
-    claimed = session.execute(
-        insert_for(session, ContentHash)
-        .values(text_hash=text_hash, article_id=article_id)
-        .on_conflict_do_nothing(index_elements=["text_hash"])
-        .returning(ContentHash.article_id)
-    ).scalar()
-    if claimed is not None:
-        return "stored"
-    # Another article (maybe another run's, a moment ago) has this text: join it.
-    first = _hash_owner(session, text_hash)
-    assert first is not None
-    session.execute(
-        update(Article)
-        .where(Article.id == article_id)
-        .values(story_id=first.story_id, duplicate_of=first.id)
-    )
-    _drop_story_if_empty(session, story_id)
-    return "duplicate_content"
-
-
-class Repository(ArchiveStore, FeedStore):
+class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
     """newsflow's database, one short transaction per call."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        policy: RetryPolicy | None = None,
+        stories: StoryOptions | None = None,
+    ) -> None:
+        super().__init__(engine, policy)
+        self.stories = stories or StoryOptions()
 
     def entries_to_fetch(
         self, now: datetime, *, limit: int, feed_ids: Sequence[int] | None = None
@@ -200,7 +181,7 @@ class Repository(ArchiveStore, FeedStore):
         entry, article, canonical_url = item.entry, item.article, item.canonical_url
         text_hash = content_hash(article.text)
         # A stand-in never claims a text hash: a summary is not the article.
-        owner = _hash_owner(session, text_hash) if source == "page" else None
+        owner = hash_owner(session, text_hash) if source == "page" else None
         title = article.title or entry.title
         if owner is not None:
             story_id, duplicate_of = owner.story_id, owner.id
@@ -239,11 +220,41 @@ class Repository(ArchiveStore, FeedStore):
             return "stored"
         outcome: StoreOutcome = "duplicate_content"
         if duplicate_of is None:
-            outcome = _join_first_copy(session, article_id, text_hash, story_id)
+            outcome = join_first_copy(session, article_id, text_hash, story_id)
+        outcome = self._place(session, article_id, story_id, item, outcome, now)
         finish_entry(session, entry.id, article_id)
         if item.archive is not None:
             write_page(session, article_id, item.final_url, item.archive, now)
         return outcome
+
+    def _place(
+        self,
+        session: Session,
+        article_id: int,
+        story_id: int,
+        item: ArticleToStore,
+        outcome: StoreOutcome,
+        now: datetime,
+    ) -> StoreOutcome:
+        """Put a just-stored article in its story: an exact copy's, a near copy's, or its own."""
+        if outcome == "duplicate_content":
+            first = session.execute(
+                select(Article.duplicate_of).where(Article.id == article_id)
+            ).scalar_one()
+            if first is not None:
+                record_evidence(session, article_id, first, "exact", 1.0, now)
+            return outcome
+        placed = place_article(
+            session,
+            article_id,
+            story_id,
+            site=budget_key(item.final_url),
+            title=item.article.title or item.entry.title,
+            body=item.article.text,
+            now=now,
+            options=self.stories,
+        )
+        return "near_duplicate" if placed.matched_id is not None else outcome
 
     def _article_values(
         self, item: ArticleToStore, text_hash: str, now: datetime
@@ -292,7 +303,8 @@ class Repository(ArchiveStore, FeedStore):
             .where(Article.id == article_id)
             .values(**values, text_source="page", duplicate_of=None)
         )
-        outcome = _join_first_copy(session, article_id, text_hash, story_id)
+        outcome = join_first_copy(session, article_id, text_hash, story_id)
+        outcome = self._place(session, article_id, story_id, item, outcome, now)
         finish_entry(session, item.entry.id, article_id)
         if item.archive is not None:
             write_page(session, article_id, item.final_url, item.archive, now)
@@ -310,7 +322,7 @@ class Repository(ArchiveStore, FeedStore):
             update(Entry).where(Entry.article_id == stand_in).values(article_id=article_id)
         )
         session.execute(delete(Article).where(Article.id == stand_in))
-        _drop_story_if_empty(session, story_id)
+        drop_story_if_empty(session, story_id)
 
     def _link_stand_in(self, session: Session, entry_id: int, article_id: int) -> None:
         session.execute(update(Entry).where(Entry.id == entry_id).values(article_id=article_id))

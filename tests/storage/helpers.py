@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -68,8 +69,48 @@ def archive_of(html: bytes) -> PageArchive:
     )
 
 
+_WORDS = [
+    "council",
+    "budget",
+    "harbour",
+    "ferry",
+    "school",
+    "storm",
+    "bridge",
+    "election",
+    "museum",
+    "hospital",
+    "railway",
+    "festival",
+    "drought",
+    "market",
+    "tunnel",
+    "library",
+    "strike",
+    "airport",
+    "orchestra",
+    "vineyard",
+    "glacier",
+    "reservoir",
+    "stadium",
+    "courthouse",
+    "lighthouse",
+    "refinery",
+    "observatory",
+    "monastery",
+    "brewery",
+]
+
+
 def body(n: int) -> str:
-    return f"Story number {n}. " + "The council met on Tuesday and voted on the budget. " * 8
+    """An article text of its own for each n (other n: another story, not a near copy)."""
+    pick = random.Random(n)
+    sentences = [
+        f"The {pick.choice(_WORDS)} and the {pick.choice(_WORDS)} met the {pick.choice(_WORDS)} "
+        f"on day {pick.randint(1, 9999)} about the {pick.choice(_WORDS)}."
+        for _ in range(8)
+    ]
+    return f"Story number {n}. " + " ".join(sentences)
 
 
 def subscribe(repo: Repository, url: str = FEED) -> int:
