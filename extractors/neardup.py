@@ -68,7 +68,7 @@ class DedupOptions:
     match_threshold: float = 0.5  # estimated Jaccard for a full-text match
     lede_threshold: float = 0.8  # share of the shorter opening inside the longer one
     lede_max_ratio: float = 0.6  # "much shorter": at most this share of the other's words
-    max_number_disagreement: float = 0.34  # share of differing numbers tolerated
+    max_number_disagreement: float = 0.5  # share of differing numbers tolerated (bench.dedup)
     seed: int = 1
 
     def __post_init__(self) -> None:

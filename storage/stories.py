@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Row, delete, exists, func, select, text, update
 from sqlalchemy.orm import Session
 
+from extractors.combine import without_furniture
 from extractors.neardup import (
     DedupOptions,
     Evidence,
@@ -60,6 +61,13 @@ class StoryOptions:
     dedup: DedupOptions = field(default_factory=DedupOptions)
     #: A line seen in this many of a site's articles is that site's boilerplate.
     boilerplate_min: int = 3
+    #: Similarity two articles of the same site need: one site's articles share its
+    #: template, which the line counts only learn after a few articles, and a site
+    #: seldom publishes one story twice; copies of a story come from other sites.
+    same_site_threshold: float = 0.9
+    #: Similarity short items (a brief, a title and snippet) need: in so few words a
+    #: shared template ("the farmers market moves to ... Street") weighs too much.
+    short_threshold: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +93,19 @@ def place_article(
     """Index a just-stored article and move it to the story of its best verified match."""
     hashes = sorted(set(line_hashes(body)))
     common = _count_lines(session, site, hashes, options.boilerplate_min)
-    mark = fingerprint(title, strip_boilerplate(body, common), options.dedup)
+    kept = without_furniture(strip_boilerplate(body, common), "")
+    mark = fingerprint(title, kept, options.dedup)
     keys = sorted(set(band_keys(mark, options.dedup)))
     _lock(session, keys)
     best: tuple[int, int, Evidence] | None = None
-    for candidate_id, candidate_story, data in _candidates(session, keys, article_id):
+    for candidate_id, candidate_story, candidate_site, data in _candidates(
+        session, keys, article_id
+    ):
         evidence = compare(mark, Fingerprint.from_bytes(data), options.dedup)
+        if evidence is not None and evidence.similarity < _needed(
+            evidence, candidate_site == site, options
+        ):
+            continue
         if evidence is not None and (best is None or evidence.similarity > best[2].similarity):
             best = (candidate_id, candidate_story, evidence)
     session.execute(
@@ -149,6 +164,12 @@ def join_first_copy(
     )
     drop_story_if_empty(session, story_id)
     return "duplicate_content"
+
+
+def _needed(evidence: Evidence, same_site: bool, options: StoryOptions) -> float:
+    """The similarity this kind of match needs beyond compare's own thresholds."""
+    needed = options.short_threshold if evidence.kind == "short" else 0.0
+    return max(needed, options.same_site_threshold) if same_site else needed
 
 
 def join_story(session: Session, article_id: int, old_story: int, new_story: int) -> None:
@@ -221,8 +242,8 @@ def _lock(session: Session, keys: Sequence[int]) -> None:
 
 def _candidates(
     session: Session, keys: Sequence[int], article_id: int
-) -> list[tuple[int, int, bytes]]:
-    """(article id, story id, fingerprint) of indexed articles sharing a band key, newest first."""
+) -> list[tuple[int, int, str, bytes]]:
+    """(article id, story, site, fingerprint) of articles sharing a band key, newest first."""
     if not keys:
         return []
     # A single-column IN list is planned as index point lookups (SQLite and PostgreSQL
@@ -236,11 +257,11 @@ def _candidates(
         .subquery()
     )
     rows = session.execute(
-        select(Signature.article_id, Article.story_id, Signature.fingerprint)
+        select(Signature.article_id, Article.story_id, Signature.site, Signature.fingerprint)
         .join(Article, Article.id == Signature.article_id)
         .where(Signature.article_id.in_(select(ids.c.article_id)))
     )
-    return [(row[0], row[1], row[2]) for row in rows]
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def prune_index(session: Session, before: datetime) -> int:

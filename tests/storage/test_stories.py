@@ -183,3 +183,46 @@ def test_the_repository_prunes_its_story_index(repo: Repository, engine: Engine)
         assert c.scalar(select(func.count()).select_from(BandKey)) == 0
         # Stories and evidence stay: only the index forgets.
         assert c.scalar(select(func.count()).select_from(Story)) == 2
+
+
+BRIEF = (
+    "The {town} farmers market moves to {street} Street from Saturday, organiser {name} said. "
+    "Opening hours, 10 a.m. to 2 p.m., are unchanged."
+)
+
+
+def test_templated_briefs_on_other_sites_stay_apart_and_copies_meet(repo: Repository) -> None:
+    """Short items share most of their words through a template: they need a close match."""
+    one = BRIEF.format(town="Pine Hollow", street="Linden", name="Dmitri Delgado")
+    # Same town and hours, another street and organiser: about 0.7 alike, another story.
+    other = BRIEF.format(town="Pine Hollow", street="Wharf", name="Vera Drummond")
+    a, b, c = repo.add_documents(
+        [
+            Document("a", one, site="river.example", title="Market moves"),
+            Document("b", other, site="highland.example", title="Market moves"),
+            Document(
+                "c",
+                one.replace("organiser", "the organiser"),
+                site="coast.example",
+                title="Market moves",
+            ),
+        ],
+        NOW,
+    )
+    assert b.story_id != a.story_id
+    assert (c.story_id, c.kind) == (a.story_id, "short")
+
+
+def test_a_sites_cookie_notice_does_not_make_its_articles_one_story(repo: Repository) -> None:
+    notice = (
+        "We and our 548 partners store and access information on your device, such as "
+        "cookies, to personalise content and adverts. You can accept all cookies or reject them."
+    )
+    first, second = repo.add_documents(
+        [
+            Document("a", f"{notice}\n{STORY}", site="eastern.example"),
+            Document("b", f"{notice}\n{OTHER}", site="eastern.example"),
+        ],
+        NOW,
+    )
+    assert first.story_id != second.story_id
