@@ -49,6 +49,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.dedup
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.feeds
 
