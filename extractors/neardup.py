@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from extractors.combine import shingles
 from extractors.fingerprints import normalize_text
@@ -217,6 +216,9 @@ def _permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
     # datasketch draws a MinHash's permutations from np.random.RandomState(seed) in its
     # constructor; building them once per (num_perm, seed) and sharing them (read-only,
     # as MinHash.copy() shares them) saves that on every article.
+    from datasketch import MinHash  # imported late: the package loads its LSH and async
+    # modules too (a third of a second), which every `newsflow` command would pay.
+
     permutations: npt.NDArray[np.uint32] = MinHash(
         num_perm=num_perm, seed=seed, scheme=_SCHEME
     ).permutations
@@ -225,6 +227,8 @@ def _permutations(num_perm: int, seed: int) -> npt.NDArray[np.uint32]:
 
 
 def _signature(items: Collection[bytes], options: DedupOptions) -> bytes:
+    from datasketch import MinHash
+
     minhash = MinHash(
         num_perm=options.num_perm,
         seed=options.seed,
