@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from extractors.fingerprints import content_hash
-from storage.base import StoreBase, insert_for, notes_text, tags_text
+from storage.base import StoreBase, insert_for, notes_text, page_metadata
 from storage.models import Article, ContentHash, Entry, Page
 from storage.records import ArchivedPage, PageArchive, Reextracted, ReextractOutcome
 
@@ -79,13 +79,7 @@ def _rebuilt_values(current: Any, item: Reextracted) -> dict[str, Any]:
         "updated_at": item.updated_at,
         "date_source": item.date_source,
         "date_notes": notes_text(item.date_notes),
-        "language": article.language,
-        "language_source": article.language_source,
-        "site_name": article.site_name,
-        "description": article.description,
-        "image_url": article.image_url,
-        "tags": tags_text(article.tags),
-        "license": article.license,
+        **page_metadata(article),
         "page_canonical_url": article.canonical_url,
         "method": article.method,
         "confidence": article.confidence,

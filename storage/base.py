@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from extractors.articles import Article as ExtractedArticle
 from storage.engine import READ_ONLY
 from storage.models import Base, Entry
 from storage.policy import RetryPolicy
@@ -37,6 +38,19 @@ def notes_text(notes: Sequence[str]) -> str | None:
 def tags_text(tags: Sequence[str]) -> str:
     """Tags as stored: a JSON list of strings."""
     return json.dumps(list(tags), ensure_ascii=False)
+
+
+def page_metadata(article: ExtractedArticle) -> dict[str, object]:
+    """The article columns the page's metadata decides: storing and re-extraction alike."""
+    return {
+        "language": article.language,
+        "language_source": article.language_source,
+        "site_name": article.site_name,
+        "description": article.description,
+        "image_url": article.image_url,
+        "tags": tags_text(article.tags),
+        "license": article.license,
+    }
 
 
 def finish_entry(session: Session, entry_id: int, article_id: int) -> None:

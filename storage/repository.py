@@ -31,7 +31,7 @@ from extractors.errors import ErrorKind
 from extractors.fingerprints import content_hash
 from extractors.urls import budget_key, canonicalize_url
 from storage.archive import ArchiveStore, write_page
-from storage.base import finish_entry, notes_text, tags_text
+from storage.base import finish_entry, notes_text, page_metadata
 from storage.batch import BatchStore
 from storage.feeds import FeedStore
 from storage.models import Article, Entry, Story
@@ -271,13 +271,7 @@ class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
             "date_source": item.date_source,
             "date_notes": notes_text(item.date_notes),
             "fetched_at": now,
-            "language": article.language,
-            "language_source": article.language_source,
-            "site_name": article.site_name,
-            "description": article.description,
-            "image_url": article.image_url,
-            "tags": tags_text(article.tags),
-            "license": article.license,
+            **page_metadata(article),
             "text": article.text,
             "text_hash": text_hash,
             "extractor": article.extractor_version,
