@@ -3,9 +3,9 @@
 A page is archived in the transaction that stores its article (repository.py),
 pruned once older than NEWSFLOW_ARCHIVE_DAYS, and read back in keyset order to
 extract it again with the current extractor. Applying a re-extraction rebuilds an
-article's text and metadata and moves its content-hash claim; it never changes
-the article's story or what it is a copy of, and never adds an article, story or
-entry.
+article's text and metadata, moves its content-hash claim and fingerprints the new
+text for the story index; it never changes the article's story or what it is a copy
+of, and never adds an article, story or entry.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from extractors.fingerprints import content_hash
+from extractors.urls import budget_key
 from storage.base import StoreBase, insert_for, notes_text, page_metadata
 from storage.models import Article, ContentHash, Entry, Page
 from storage.records import ArchivedPage, PageArchive, Reextracted, ReextractOutcome
+from storage.stories import StoryOptions, reindex_article
 
 #: The article columns a re-extraction may rewrite (canonical_url aside).
 _REBUILT = (
@@ -89,6 +91,8 @@ def _rebuilt_values(current: Any, item: Reextracted) -> dict[str, Any]:
 
 class ArchiveStore(StoreBase):
     """Archived pages: pruning, reading back, and applying what extracting them again gave."""
+
+    stories: StoryOptions
 
     def prune_archive(self, before: datetime, *, chunk: int = 1000) -> int:
         """Delete pages archived before ``before``, ``chunk`` per transaction; how many."""
@@ -168,7 +172,7 @@ class ArchiveStore(StoreBase):
         )
 
     def _apply_one(self, session: Session, item: Reextracted, now: datetime) -> ReextractOutcome:
-        columns = [getattr(Article, name) for name in ("canonical_url", *_REBUILT)]
+        columns = [getattr(Article, name) for name in ("canonical_url", "url", *_REBUILT)]
         current = session.execute(
             select(Article.id, *columns).where(Article.id == item.article_id)
         ).first()
@@ -199,4 +203,15 @@ class ArchiveStore(StoreBase):
         session.execute(
             update(Article).where(Article.id == item.article_id).values(**changed, extracted_at=now)
         )
+        if "text" in changed:
+            # Later copies must meet the new text; the story stays (see reindex_article).
+            reindex_article(
+                session,
+                item.article_id,
+                site=budget_key(current.url),
+                title=wanted["title"],
+                body=wanted["text"],
+                now=now,
+                options=self.stories,
+            )
         return ReextractOutcome(item.article_id, "updated", identity_kept)

@@ -17,13 +17,7 @@ from extractors.fingerprints import content_hash
 from extractors.urls import budget_key
 from storage.base import StoreBase, insert_for, tags_text
 from storage.models import Article, Story
-from storage.stories import (
-    StoryOptions,
-    hash_owner,
-    join_first_copy,
-    place_article,
-    record_evidence,
-)
+from storage.stories import StoryOptions, hash_owner, settle_article
 
 #: The identity of a document given without a URL.
 URN = "urn:newsflow:document:"
@@ -111,31 +105,19 @@ class BatchStore(StoreBase):
             )
             .returning(Article.id)
         ).scalar_one()
-        if duplicate_of is None and join_first_copy(session, article_id, text_hash, story_id) == (
-            "stored"
-        ):
-            site = document.site or (budget_key(document.url) if document.url else "")
-            where = place_article(
-                session,
-                article_id,
-                story_id,
-                site=site,
-                title=document.title,
-                body=document.text,
-                now=now,
-                options=self.stories,
-            )
-            if where.evidence is None:
-                return Placed(article_id, story_id, None, None, None)
-            return Placed(
-                article_id,
-                where.story_id,
-                where.matched_id,
-                where.evidence.similarity,
-                where.evidence.kind,
-            )
-        first, first_story = session.execute(
-            select(Article.duplicate_of, Article.story_id).where(Article.id == article_id)
-        ).one()
-        record_evidence(session, article_id, first, "exact", 1.0, now)
-        return Placed(article_id, first_story, first, 1.0, "exact")
+        site = document.site or (budget_key(document.url) if document.url else "")
+        settled = settle_article(
+            session,
+            article_id,
+            story_id,
+            text_hash,
+            duplicate_of=duplicate_of,
+            site=site,
+            title=document.title,
+            body=document.text,
+            now=now,
+            options=self.stories,
+        )
+        return Placed(
+            article_id, settled.story_id, settled.matched_id, settled.similarity, settled.kind
+        )

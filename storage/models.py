@@ -293,26 +293,35 @@ class BandKey(Base):
     """One LSH band of an article's signature: articles sharing a key are candidates.
 
     The index lives here, in the database, so every run, process and machine shares
-    it; rows older than the dedup window are pruned (storage.stories.prune_index).
+    it. It is the largest table of all (64 rows per article), so a row is only its key:
+    SQLite keeps it WITHOUT ROWID (the primary key is the table), and there is no
+    second index. Rows are pruned through the article's signature, whose stored
+    fingerprint gives its keys back (storage.stories.prune_index); candidates are
+    ordered by article id, which grows with time. No foreign key: a check per row
+    would cost 64 lookups per insert, and only articles never placed are ever deleted.
     """
 
     __tablename__ = "lsh_bands"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class SiteLine(Base):
-    """How many of a site's articles carry a line: lines seen often are its boilerplate."""
+    """How many of a site's articles carry a line: lines seen often are its boilerplate.
+
+    ``seen_at`` is when the line was last seen: lines not seen within the dedup window
+    are pruned (a paragraph is seen once and never again; a template line keeps coming).
+    """
 
     __tablename__ = "site_lines"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     site: Mapped[str] = mapped_column(String(255), primary_key=True)
     line_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class StoryEvidence(Base):

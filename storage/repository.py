@@ -42,14 +42,7 @@ from storage.records import (
     FailureRecorded,
     StoreOutcome,
 )
-from storage.stories import (
-    StoryOptions,
-    drop_story_if_empty,
-    hash_owner,
-    join_first_copy,
-    place_article,
-    record_evidence,
-)
+from storage.stories import StoryOptions, drop_story_if_empty, hash_owner, settle_article
 from storage.storyview import StoryStore
 
 #: The extractor name recorded on a feed-summary stand-in.
@@ -218,43 +211,35 @@ class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
         if source != "page":
             self._link_stand_in(session, entry.id, article_id)
             return "stored"
-        outcome: StoreOutcome = "duplicate_content"
-        if duplicate_of is None:
-            outcome = join_first_copy(session, article_id, text_hash, story_id)
-        outcome = self._place(session, article_id, story_id, item, outcome, now)
+        outcome = self._settle(session, article_id, story_id, text_hash, duplicate_of, item, now)
         finish_entry(session, entry.id, article_id)
         if item.archive is not None:
             write_page(session, article_id, item.final_url, item.archive, now)
         return outcome
 
-    def _place(
+    def _settle(
         self,
         session: Session,
         article_id: int,
         story_id: int,
+        text_hash: str,
+        duplicate_of: int | None,
         item: ArticleToStore,
-        outcome: StoreOutcome,
         now: datetime,
     ) -> StoreOutcome:
         """Put a just-stored article in its story: an exact copy's, a near copy's, or its own."""
-        if outcome == "duplicate_content":
-            first = session.execute(
-                select(Article.duplicate_of).where(Article.id == article_id)
-            ).scalar_one()
-            if first is not None:
-                record_evidence(session, article_id, first, "exact", 1.0, now)
-            return outcome
-        placed = place_article(
+        return settle_article(
             session,
             article_id,
             story_id,
+            text_hash,
+            duplicate_of=duplicate_of,
             site=budget_key(item.final_url),
             title=item.article.title or item.entry.title,
             body=item.article.text,
             now=now,
             options=self.stories,
-        )
-        return "near_duplicate" if placed.matched_id is not None else outcome
+        ).outcome
 
     def _article_values(
         self, item: ArticleToStore, text_hash: str, now: datetime
@@ -297,8 +282,7 @@ class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
             .where(Article.id == article_id)
             .values(**values, text_source="page", duplicate_of=None)
         )
-        outcome = join_first_copy(session, article_id, text_hash, story_id)
-        outcome = self._place(session, article_id, story_id, item, outcome, now)
+        outcome = self._settle(session, article_id, story_id, text_hash, None, item, now)
         finish_entry(session, item.entry.id, article_id)
         if item.archive is not None:
             write_page(session, article_id, item.final_url, item.archive, now)

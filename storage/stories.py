@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, delete, exists, func, select, text, update
+from sqlalchemy import Row, Table, bindparam, delete, exists, func, select, text, update
 from sqlalchemy.orm import Session
 
 from extractors.combine import without_furniture
@@ -92,38 +92,229 @@ def place_article(
 ) -> Placement:
     """Index a just-stored article and move it to the story of its best verified match."""
     hashes = sorted(set(line_hashes(body)))
-    common = _count_lines(session, site, hashes, options.boilerplate_min)
-    kept = without_furniture(strip_boilerplate(body, common), "")
-    mark = fingerprint(title, kept, options.dedup)
+    common = _count_lines(session, site, hashes, now, options.boilerplate_min)
+    mark = _fingerprint(title, body, common, options)
     keys = sorted(set(band_keys(mark, options.dedup)))
     _lock(session, keys)
     best: tuple[int, int, Evidence] | None = None
-    for candidate_id, candidate_story, candidate_site, data in _candidates(
-        session, keys, article_id
-    ):
-        evidence = compare(mark, Fingerprint.from_bytes(data), options.dedup)
-        if evidence is not None and evidence.similarity < _needed(
-            evidence, candidate_site == site, options
+    for candidate in find_candidates(session, keys, article_id):
+        evidence = compare(mark, Fingerprint.from_bytes(candidate.fingerprint), options.dedup)
+        if evidence is None or evidence.similarity < _needed(
+            evidence, candidate.site == site, options
         ):
             continue
-        if evidence is not None and (best is None or evidence.similarity > best[2].similarity):
-            best = (candidate_id, candidate_story, evidence)
-    session.execute(
-        insert_for(session, Signature).values(
-            article_id=article_id, site=site, fingerprint=mark.to_bytes(), created_at=now
-        )
-    )
-    if keys:
-        session.execute(
-            insert_for(session, BandKey).on_conflict_do_nothing(),
-            [{"band_key": key, "article_id": article_id, "created_at": now} for key in keys],
-        )
+        if best is None or evidence.similarity > best[2].similarity:
+            best = (candidate.article_id, candidate.story_id, evidence)
+    index_article(session, article_id, site, mark, keys, now)
     if best is None:
         return Placement(story_id)
     matched_id, matched_story, evidence = best
     join_story(session, article_id, story_id, matched_story)
     record_evidence(session, article_id, matched_id, evidence.kind, evidence.similarity, now)
     return Placement(matched_story, matched_id, evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """Where a just-written article went, and why."""
+
+    outcome: StoreOutcome  # "stored" (a story of its own), "duplicate_content", "near_duplicate"
+    story_id: int
+    matched_id: int | None = None  # the article it was matched to
+    kind: str | None = None  # "exact", "near_duplicate", "lede", "short"
+    similarity: float | None = None
+
+
+def settle_article(
+    session: Session,
+    article_id: int,
+    story_id: int,
+    text_hash: str,
+    *,
+    duplicate_of: int | None,
+    site: str,
+    title: str | None,
+    body: str,
+    now: datetime,
+    options: StoryOptions,
+) -> Settled:
+    """Put a just-written article in its story: an exact copy's, a near copy's, or its own.
+
+    The one path every stored article takes (fetched pages, a stand-in's page, batch
+    documents): the text-hash claim first, then the near-duplicate index.
+    ``duplicate_of``: the copy it was written as (its text's owner, seen beforehand).
+    """
+    if duplicate_of is None and join_first_copy(session, article_id, text_hash, story_id) == (
+        "stored"
+    ):
+        placed = place_article(
+            session,
+            article_id,
+            story_id,
+            site=site,
+            title=title,
+            body=body,
+            now=now,
+            options=options,
+        )
+        if placed.evidence is None:
+            return Settled("stored", story_id)
+        return Settled(
+            "near_duplicate",
+            placed.story_id,
+            placed.matched_id,
+            placed.evidence.kind,
+            placed.evidence.similarity,
+        )
+    first, first_story = session.execute(
+        select(Article.duplicate_of, Article.story_id).where(Article.id == article_id)
+    ).one()
+    assert first is not None  # join_first_copy made it a copy, or it was written as one
+    record_evidence(session, article_id, first, "exact", 1.0, now)
+    return Settled("duplicate_content", first_story, first, "exact", 1.0)
+
+
+def reindex_article(
+    session: Session,
+    article_id: int,
+    *,
+    site: str,
+    title: str | None,
+    body: str,
+    now: datetime,
+    options: StoryOptions,
+) -> None:
+    """Fingerprint an article's new text in place of its old one; its story stays.
+
+    For re-extraction: the article keeps its story (links to it hold), and copies that
+    arrive later meet its new text. Its lines are not counted again (they were, once).
+    """
+    old = session.execute(
+        select(_SIGNATURES.c.site, _SIGNATURES.c.created_at).where(
+            _SIGNATURES.c.article_id == article_id
+        )
+    ).first()
+    if old is not None:
+        site = old.site
+        unindex_articles(session, [article_id], options)
+    hashes = sorted(set(line_hashes(body)))
+    mark = _fingerprint(title, body, _common_lines(session, site, hashes, options), options)
+    keys = sorted(set(band_keys(mark, options.dedup)))
+    _lock(session, keys)
+    index_article(session, article_id, site, mark, keys, old.created_at if old else now)
+
+
+def _fingerprint(
+    title: str | None, body: str, common: frozenset[int], options: StoryOptions
+) -> Fingerprint:
+    kept = without_furniture(strip_boilerplate(body, common), "")
+    return fingerprint(title, kept, options.dedup)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An indexed article sharing a band key with the one being placed."""
+
+    article_id: int
+    story_id: int
+    site: str
+    fingerprint: bytes
+
+
+# The index statements are built once on the tables (not the mapped classes) and take
+# their values as parameters: SQLAlchemy then reuses the compiled SQL, and the ORM's
+# per-statement work (a quarter of a millisecond each) is skipped.
+_BANDS = cast(Table, BandKey.__table__)
+_SIGNATURES = cast(Table, Signature.__table__)
+_ARTICLES = cast(Table, Article.__table__)
+_SITE_LINES = cast(Table, SiteLine.__table__)
+
+#: Articles sharing most keys first (the closest), then the newest.
+_CANDIDATE_IDS = (
+    select(_BANDS.c.article_id)
+    .where(
+        _BANDS.c.band_key.in_(bindparam("keys", expanding=True)),
+        _BANDS.c.article_id != bindparam("article_id"),
+    )
+    .group_by(_BANDS.c.article_id)
+    .order_by(func.count().desc(), _BANDS.c.article_id.desc())
+    .limit(bindparam("limit"))
+    .subquery()
+)
+_CANDIDATES = (
+    select(
+        _SIGNATURES.c.article_id,
+        _ARTICLES.c.story_id,
+        _SIGNATURES.c.site,
+        _SIGNATURES.c.fingerprint,
+    )
+    .join(_ARTICLES, _ARTICLES.c.id == _SIGNATURES.c.article_id)
+    .where(_SIGNATURES.c.article_id.in_(select(_CANDIDATE_IDS.c.article_id)))
+)
+
+
+def find_candidates(session: Session, keys: Sequence[int], article_id: int) -> list[Candidate]:
+    """Indexed articles sharing a band key with these keys (the article itself aside)."""
+    if not keys:
+        return []
+    # A single-column IN list is planned as index point lookups (SQLite and PostgreSQL
+    # alike); row values with VALUES would be a full scan on SQLite.
+    rows = session.connection().execute(
+        _CANDIDATES, {"keys": list(keys), "article_id": article_id, "limit": MAX_CANDIDATES}
+    )
+    return [Candidate(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def index_article(
+    session: Session,
+    article_id: int,
+    site: str,
+    mark: Fingerprint,
+    keys: Sequence[int],
+    now: datetime,
+) -> None:
+    """Store an article's fingerprint and its band keys."""
+    connection = session.connection()
+    connection.execute(
+        _SIGNATURES.insert(),
+        {"article_id": article_id, "site": site, "fingerprint": mark.to_bytes(), "created_at": now},
+    )
+    if keys:
+        connection.execute(
+            _BANDS.insert(), [{"band_key": key, "article_id": article_id} for key in keys]
+        )
+
+
+def unindex_articles(session: Session, article_ids: Sequence[int], options: StoryOptions) -> int:
+    """Remove articles' band rows and signatures; return the band rows removed.
+
+    The band rows are found from the stored fingerprints (their keys are a function of
+    them), one primary-key lookup each: the band table needs no index of its own.
+    """
+    connection = session.connection()
+    removed = 0
+    for part in chunks(article_ids):
+        rows = connection.execute(
+            select(_SIGNATURES.c.article_id, _SIGNATURES.c.fingerprint).where(
+                _SIGNATURES.c.article_id.in_(list(part))
+            )
+        ).all()
+        params = [
+            {"key": key, "article_id": row[0]}
+            for row in rows
+            for key in set(band_keys(Fingerprint.from_bytes(row[1]), options.dedup))
+        ]
+        if params:
+            result: Any = connection.execute(
+                _BANDS.delete().where(
+                    _BANDS.c.band_key == bindparam("key"),
+                    _BANDS.c.article_id == bindparam("article_id"),
+                ),
+                params,
+            )
+            removed += int(result.rowcount or 0)
+        connection.execute(_SIGNATURES.delete().where(_SIGNATURES.c.article_id.in_(list(part))))
+    return removed
 
 
 def hash_owner(session: Session, text_hash: str) -> Row[int, int] | None:
@@ -203,27 +394,39 @@ def record_evidence(
 
 
 def _count_lines(
-    session: Session, site: str, hashes: Sequence[int], boilerplate_min: int
+    session: Session, site: str, hashes: Sequence[int], now: datetime, boilerplate_min: int
 ) -> frozenset[int]:
     """Count the article's lines for its site; return those that are the site's boilerplate."""
     if not hashes:
         return frozenset()
     stmt = insert_for(session, SiteLine)
-    session.execute(
+    session.connection().execute(
         stmt.on_conflict_do_update(
-            index_elements=["site", "line_hash"], set_={"count": SiteLine.count + 1}
+            index_elements=["site", "line_hash"],
+            set_={"count": _SITE_LINES.c.count + 1, "seen_at": stmt.excluded.seen_at},
         ),
-        [{"site": site, "line_hash": value, "count": 1} for value in hashes],
+        [{"site": site, "line_hash": value, "count": 1, "seen_at": now} for value in hashes],
     )
+    return _common_lines(session, site, hashes, StoryOptions(boilerplate_min=boilerplate_min))
+
+
+_COMMON_LINES = select(_SITE_LINES.c.line_hash).where(
+    _SITE_LINES.c.site == bindparam("site"),
+    _SITE_LINES.c.line_hash.in_(bindparam("hashes", expanding=True)),
+    _SITE_LINES.c.count >= bindparam("least"),
+)
+
+
+def _common_lines(
+    session: Session, site: str, hashes: Sequence[int], options: StoryOptions
+) -> frozenset[int]:
+    """Which of these line hashes are the site's boilerplate."""
     common: set[int] = set()
     for part in chunks(hashes):
         common.update(
-            session.scalars(
-                select(SiteLine.line_hash).where(
-                    SiteLine.site == site,
-                    SiteLine.line_hash.in_(list(part)),
-                    SiteLine.count >= boilerplate_min,
-                )
+            session.connection().scalars(
+                _COMMON_LINES,
+                {"site": site, "hashes": list(part), "least": options.boilerplate_min},
             )
         )
     return frozenset(common)
@@ -240,32 +443,43 @@ def _lock(session: Session, keys: Sequence[int]) -> None:
     )
 
 
-def _candidates(
-    session: Session, keys: Sequence[int], article_id: int
-) -> list[tuple[int, int, str, bytes]]:
-    """(article id, story, site, fingerprint) of articles sharing a band key, newest first."""
-    if not keys:
-        return []
-    # A single-column IN list is planned as index point lookups (SQLite and PostgreSQL
-    # alike); row values with VALUES would be a full scan on SQLite.
-    ids = (
-        select(BandKey.article_id)
-        .where(BandKey.band_key.in_(list(keys)), BandKey.article_id != article_id)
-        .group_by(BandKey.article_id)
-        .order_by(func.max(BandKey.created_at).desc(), BandKey.article_id.desc())
-        .limit(MAX_CANDIDATES)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Signature.article_id, Article.story_id, Signature.site, Signature.fingerprint)
-        .join(Article, Article.id == Signature.article_id)
-        .where(Signature.article_id.in_(select(ids.c.article_id)))
-    )
-    return [(row[0], row[1], row[2], row[3]) for row in rows]
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one pass of ``prune_index`` removed."""
+
+    articles: int  # articles taken out of the index (signature and band rows)
+    band_rows: int
+    site_lines: int  # line counts no article had used since the window began
+
+    def __bool__(self) -> bool:
+        return bool(self.articles or self.site_lines)
 
 
-def prune_index(session: Session, before: datetime) -> int:
-    """Drop band keys and signatures older than the dedup window; return band rows removed."""
-    result: Any = session.execute(delete(BandKey).where(BandKey.created_at < before))
-    session.execute(delete(Signature).where(Signature.created_at < before))
-    return int(result.rowcount or 0)
+def prune_index(
+    session: Session, before: datetime, options: StoryOptions, *, chunk: int = 500
+) -> Pruned:
+    """Unindex up to ``chunk`` articles fingerprinted before ``before``, forget stale lines.
+
+    Callers repeat it, one transaction each, until it removes nothing.
+    """
+    ids = session.scalars(
+        select(_SIGNATURES.c.article_id)
+        .where(_SIGNATURES.c.created_at < before)
+        .order_by(_SIGNATURES.c.created_at)
+        .limit(chunk)
+    ).all()
+    removed = unindex_articles(session, ids, options)
+    stale = (
+        select(_SITE_LINES.c.site, _SITE_LINES.c.line_hash)
+        .where(_SITE_LINES.c.seen_at < before)
+        .limit(chunk * 40)
+    )
+    lines = session.connection().execute(stale).all()
+    if lines:
+        session.connection().execute(
+            _SITE_LINES.delete().where(
+                _SITE_LINES.c.site == bindparam("s"), _SITE_LINES.c.line_hash == bindparam("h")
+            ),
+            [{"s": row[0], "h": row[1]} for row in lines],
+        )
+    return Pruned(len(ids), removed, len(lines))

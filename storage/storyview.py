@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from storage.base import StoreBase
 from storage.models import Article, Story, StoryEvidence
-from storage.stories import prune_index
+from storage.stories import StoryOptions, prune_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,8 @@ class StoryDetail:
 
 class StoryStore(StoreBase):
     """Reads of stories and their evidence."""
+
+    stories: StoryOptions
 
     def list_stories(
         self, *, since: datetime | None = None, limit: int = 50, min_articles: int = 1
@@ -105,9 +107,18 @@ class StoryStore(StoreBase):
         return StoryDetail(head.id, head.title, head.created_at, articles)
 
     def prune_story_index(self, before: datetime) -> int:
-        """Drop the near-duplicate index entries of articles stored before ``before``."""
-        with self._write() as session:
-            return prune_index(session, before)
+        """Drop the index entries of articles stored before ``before``; band rows removed.
+
+        Site line counts no article has used since ``before`` go too. One transaction per
+        chunk, so a long prune never holds the write lock for long.
+        """
+        band_rows = 0
+        while True:
+            with self._write() as session:
+                pruned = prune_index(session, before, self.stories)
+            band_rows += pruned.band_rows
+            if not pruned:
+                return band_rows
 
     def article_urls(self, article_ids: list[int]) -> dict[int, str]:
         """Canonical URLs of articles by id."""

@@ -167,3 +167,64 @@ def test_upgrade_from_0002_keeps_articles_and_their_links(db_url: str) -> None:
         connection.execute(text("DELETE FROM articles WHERE id = 1"))
         assert connection.execute(text("SELECT count(*) FROM pages")).scalar() == 0
     engine.dispose()
+
+
+def test_upgrade_from_0004_keeps_the_story_index(db_url: str) -> None:
+    """The band rows and line counts of the old layout are carried over, and the
+    index keeps working: a copy of the indexed article still finds it."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import func, select, text
+
+    from extractors.neardup import band_keys, fingerprint, line_hashes
+    from storage.batch import Document
+    from storage.engine import alembic_config, make_engine, migrate
+    from storage.models import BandKey, SiteLine
+    from storage.repository import Repository
+    from tests.storage.test_stories import STORY, copy_of
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(engine)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0004")
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    with engine.begin() as connection:
+        run = connection.exec_driver_sql
+        story = run("INSERT INTO stories (created_at) VALUES ('2026-11-20 12:00:00') RETURNING id")
+        article = connection.execute(
+            text(
+                "INSERT INTO articles (canonical_url, url, fetched_at, text, text_hash, story_id, "
+                "extractor, text_source) VALUES ('urn:a', 'urn:a', '2026-11-20 12:00:00', 'x', "
+                "'h1', :story, 'document', 'page') RETURNING id"
+            ),
+            {"story": story.scalar_one()},
+        ).scalar_one()
+    # The old layout's rows as 0004 wrote them, keyed by the fingerprint of today's
+    # code: the carried-over keys must be exactly the ones a copy looks up.
+    mark = fingerprint(None, STORY)
+    at = now.replace(tzinfo=None)
+    with engine.begin() as connection:
+        run = connection.execute
+        run(
+            text("INSERT INTO signatures VALUES (:id, 'a.example', :fp, :at)"),
+            {"id": article, "fp": mark.to_bytes(), "at": at},
+        )
+        for key in set(band_keys(mark)):
+            run(
+                text("INSERT INTO lsh_bands VALUES (:k, :id, :at)"),
+                {"k": key, "id": article, "at": at},
+            )
+        for value in set(line_hashes(STORY)):
+            run(text("INSERT INTO site_lines VALUES ('a.example', :h, 3)"), {"h": value})
+    migrate(engine)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(BandKey)) == 64
+        lines = connection.execute(select(SiteLine.count, SiteLine.seen_at)).all()
+    assert len(lines) == 5 and all(count == 3 and seen is not None for count, seen in lines)
+    (copy,) = Repository(engine).add_documents(
+        [Document("b", copy_of(STORY, outlet="Ledger"), site="b.example")], now
+    )
+    assert copy.duplicate_of == article and copy.kind == "near_duplicate"
+    engine.dispose()

@@ -165,3 +165,35 @@ def test_a_vanished_article_is_reported_missing(repo: Repository) -> None:
     (outcome,) = repo.apply_reextraction([_again(999, article(body(1)), "https://x.example/")], NOW)
     assert not isinstance(outcome, Exception)
     assert outcome.result == "missing"
+
+
+def test_new_text_is_fingerprinted_again_and_the_story_stays(
+    repo: Repository, engine: Engine
+) -> None:
+    """Copies arriving after a re-extraction meet the article's new text, in its story;
+    its old text is gone from the index."""
+    from storage.batch import Document
+    from storage.models import BandKey, Signature
+    from tests.storage.test_stories import OTHER, STORY, copy_of
+
+    (article_id,) = _store(repo, [STORY])
+    story = _row(engine, article_id)["story_id"]
+    (outcome,) = repo.apply_reextraction(
+        [_again(article_id, article(OTHER, title="Title 1"), "https://news.example/story-1")],
+        NOW + timedelta(days=1),
+    )
+    assert not isinstance(outcome, Exception) and outcome.result == "updated"
+    assert _row(engine, article_id)["story_id"] == story
+    with engine.connect() as c:
+        assert c.scalar(select(func.count()).select_from(Signature)) == 1
+        assert c.scalar(select(func.count()).select_from(BandKey)) == 64
+    later = NOW + timedelta(days=2)
+    new_copy, old_copy = repo.add_documents(
+        [
+            Document("new", OTHER + "\nMore to follow.", site="ledger.example"),
+            Document("old", copy_of(STORY, outlet="Ledger"), site="ledger.example"),
+        ],
+        later,
+    )
+    assert (new_copy.story_id, new_copy.duplicate_of) == (story, article_id)
+    assert old_copy.duplicate_of is None and old_copy.story_id != story

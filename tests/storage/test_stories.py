@@ -7,12 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from storage.batch import Document
 from storage.engine import make_engine
-from storage.models import Article, BandKey, Signature, Story, StoryEvidence
+from storage.models import Article, BandKey, Signature, SiteLine, Story, StoryEvidence
 from storage.repository import Repository
-from storage.stories import prune_index
+from storage.stories import StoryOptions, prune_index
 from tests.storage.helpers import NOW
 
 PARAGRAPHS = [
@@ -110,21 +111,39 @@ def test_a_rerun_of_the_same_input_adds_nothing(repo: Repository, engine: Engine
         assert c.scalar(select(func.count()).select_from(Article)) == 2
 
 
+def _count(engine: Engine, table: type[object]) -> int:
+    with engine.connect() as c:
+        return int(c.scalar(select(func.count()).select_from(table)) or 0)
+
+
 def test_the_index_window_is_pruned(repo: Repository, engine: Engine) -> None:
     repo.add_documents([Document("a", STORY)], NOW)
-    with engine.begin() as c:
-        from sqlalchemy.orm import Session
-
-        with Session(bind=c) as session:
-            assert prune_index(session, NOW - timedelta(days=1)) == 0
-            assert prune_index(session, NOW + timedelta(seconds=1)) > 0
-            session.flush()
-    with engine.connect() as c:
-        assert c.scalar(select(func.count()).select_from(BandKey)) == 0
-        assert c.scalar(select(func.count()).select_from(Signature)) == 0
+    with engine.begin() as c, Session(bind=c) as session:
+        assert not prune_index(session, NOW - timedelta(days=1), StoryOptions())
+        pruned = prune_index(session, NOW + timedelta(seconds=1), StoryOptions())
+        # Every band row the article had, found again from its stored fingerprint.
+        assert pruned.articles == 1 and pruned.band_rows == 64 and pruned.site_lines == 5
+    assert _count(engine, BandKey) == _count(engine, Signature) == _count(engine, SiteLine) == 0
     # An article past the window starts a new story: the index no longer holds its twin.
     (late,) = repo.add_documents([Document("b", copy_of(STORY, outlet="Courier"))], NOW)
     assert late.duplicate_of is None
+
+
+def test_pruning_removes_the_old_articles_rows_only(repo: Repository, engine: Engine) -> None:
+    repo.add_documents([Document("old", STORY, site="a.example")], NOW - timedelta(days=40))
+    repo.add_documents([Document("new", OTHER, site="a.example")], NOW)
+    rows = _count(engine, BandKey)
+    assert repo.prune_story_index(NOW - timedelta(days=30)) == 64
+    assert _count(engine, BandKey) == rows - 64 and _count(engine, Signature) == 1
+    # The recent article is still found: a copy of it joins its story.
+    (copy,) = repo.add_documents([Document("copy", OTHER + "\nMore to follow.")], NOW)
+    assert copy.kind == "near_duplicate"
+    # Lines only the old article used are forgotten; the recent article's stay counted.
+    with engine.connect() as c:
+        kept = c.scalar(
+            select(func.count()).select_from(SiteLine).where(SiteLine.site == "a.example")
+        )
+    assert kept == len(OTHER.splitlines())
 
 
 def test_copies_of_the_sample_article_join_one_story(repo: Repository, corpora: Path) -> None:
