@@ -383,4 +383,5 @@ def main() -> None:
 
 
 # `dedup` and `stories` live in their own module, which adds them to `app` on import.
+from flows import cli_maintenance as _cli_maintenance  # noqa: E402, F401
 from flows import cli_stories as _cli_stories  # noqa: E402, F401
