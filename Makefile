@@ -50,6 +50,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python -m bench.dedup
+	rm -f bench/results/dedup-scale-make.sqlite*
+	$(BIN)/python -m bench.dedup_scale --sizes 10000 100000 \
+		--database sqlite:///bench/results/dedup-scale-make.sqlite
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.feeds
 
