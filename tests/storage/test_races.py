@@ -44,6 +44,9 @@ def _race(
                 text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
             ):
                 assert time.monotonic() < deadline, "the second writer never waited"
+                # pg_stat_activity is read once per transaction (a snapshot): end it,
+                # or a writer that connects after the first look is never seen.
+                probe.rollback()
                 time.sleep(0.02)
     worker.join(20)
     (outcome,) = results
