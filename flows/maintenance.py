@@ -26,6 +26,7 @@ from extractors.errors import NewsflowError, describe
 from flows import tasks
 from flows.resources import engine_for
 from flows.settings import Settings
+from flows.summary import markdown_cell
 from storage.upkeep import Upkeep, optimize
 
 R = TypeVar("R")
@@ -75,18 +76,14 @@ class MaintenanceSummary:
         values = (self.pages_pruned, self.index_rows_pruned, self.upkeep)
         text = ["# Maintenance summary", "", "| | |", "|---|---:|"]
         text += [
-            f"| {name} | {_cell(self._value(step, value))} |"
+            f"| {name} | {markdown_cell(self._value(step, value))} |"
             for (name, step), value in zip(rows, values, strict=True)
         ]
         if self.failures:
             text += ["", "## Failed steps", "", "| Step | Reason |", "|---|---|"]
-            text += [f"| {step} | {_cell(reason)} |" for step, reason in self.failures]
+            text += [f"| {step} | {markdown_cell(reason)} |" for step, reason in self.failures]
         text += ["", f"Took {self.seconds:.1f}s."]
         return "\n".join(text)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 class MaintenanceError(NewsflowError):

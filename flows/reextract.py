@@ -29,6 +29,7 @@ from flows.ingest import UnknownFeedError
 from flows.pipeline import repository
 from flows.resources import extraction_pool, extraction_workers
 from flows.settings import Settings
+from flows.summary import markdown_cell
 from storage.records import ArchivedPage, Reextracted
 
 #: Failures listed in a summary; the rest are counted.
@@ -85,13 +86,9 @@ class ReextractSummary:
         text += [f"| {name} | {value} |" for name, value in rows]
         if self.failures:
             text += ["", "## Kept as they were", "", "| URL | Reason |", "|---|---|"]
-            text += [f"| {url} | {_cell(reason)} |" for url, reason in self.failures]
+            text += [f"| {url} | {markdown_cell(reason)} |" for url, reason in self.failures]
         text += ["", f"Took {self.seconds:.1f}s."]
         return "\n".join(text)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _extract_all(pages: Sequence[ArchivedPage], pool: Executor | None) -> list[Article | Exception]:

@@ -214,7 +214,12 @@ class IngestSummary:
                 "|---|---|---|---|---|",
             ]
             for label, f in failures:
-                reason = f.reason.replace("|", "\\|")
+                reason = markdown_cell(f.reason)
                 text.append(f"| {label} | {f.url} | {reason} | {f.kind} | {f.when} |")
         text += ["", f"Database: `{self.database}`; took {self.seconds:.1f}s."]
         return "\n".join(text)
+
+
+def markdown_cell(text: str) -> str:
+    """Text for a Markdown table cell: a "|" would end the cell."""
+    return text.replace("|", "\\|")
