@@ -15,7 +15,8 @@ through SQLAlchemy's cursor events and classed by the table it works on:
 - **rows**: the article, story, hash claim and evidence rows;
 
 plus the commit, and the whole placement (those, the fingerprint and the verification
-in Python). Memory is this process's resident set after each sample; size is bytes per
+in Python). Memory is this process's resident set before and after each sample (the
+fill's own lists make the process grow; the sample shows what placing costs); size is bytes per
 article by table (SQLite ``dbstat``, PostgreSQL ``pg_total_relation_size``).
 Writes bench/results/dedup-scale.json.
 """
@@ -262,6 +263,7 @@ def run(database: str, sizes: Sequence[int], sample: int, seed: int) -> list[dic
                 _fill(engine, chunk, now, pool)
                 stored += len(chunk)
             filled = time.monotonic() - started
+            before = _rss_mb()
             result = measure(repo, clock, items, sample)
             stored += sample
             sizes_now = _sizes(engine)
@@ -269,6 +271,7 @@ def run(database: str, sizes: Sequence[int], sample: int, seed: int) -> list[dic
                 "stored": stored,
                 "database": engine.dialect.name,
                 **result,
+                "rss_before_sample_mb": round(before, 1),
                 "rss_mb": round(_rss_mb(), 1),
                 "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 "bytes_per_article": {t: round(b / stored) for t, b in sizes_now.items()},
