@@ -6,7 +6,8 @@ Generates the labelled corpus (bench/dedup_corpus.py: wire originals, syndicated
 with edits, boilerplate-heavy outlets, lede-only and truncated copies, and hard
 negatives), feeds it in time order, one batch per ingest run, through the same storage
 path as ingestion (Repository.add_documents) into a fresh SQLite file, and scores the
-stories it made (bench/dedup_eval.py). Writes bench/results/dedup.json.
+stories it made (bench/dedup_eval.py). Writes bench/results/dedup.json. Cost at 100k and
+1M stored articles: bench/dedup_scale.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
-from bench.dedup_corpus import generate, generate_scale
+from bench.dedup_corpus import generate
 from bench.dedup_eval import evaluate
 from storage.batch import Document
 from storage.engine import open_database
@@ -59,43 +60,11 @@ def run(seed: int, stories: int, options: StoryOptions | None = None) -> dict[st
     }
 
 
-def scale(seed: int, count: int, database: str) -> list[dict[str, float]]:
-    """Place ``count`` items into one database; per tenth, the time per article and the size."""
-    repo = Repository(open_database(database))
-    rows: list[dict[str, float]] = []
-    times: list[float] = []
-    step = max(1, count // 10)
-    for n, item in enumerate(generate_scale(seed, count), start=1):
-        document = Document(item.id, item.text, item.url, item.site, item.title, item.published_at)
-        started = time.perf_counter()
-        repo.add_documents([document], datetime.now(UTC))
-        times.append((time.perf_counter() - started) * 1000)
-        if n % step == 0 or n == count:
-            ordered = sorted(times)
-            rows.append(
-                {
-                    "stored": n,
-                    "ms_p50": round(statistics.median(ordered), 3),
-                    "ms_p99": round(ordered[int(0.99 * (len(ordered) - 1))], 3),
-                }
-            )
-            print(rows[-1], flush=True)
-            times = []
-    return rows
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stories", type=int, default=300)
-    parser.add_argument("--scale", type=int, help="place this many items in one database instead")
-    parser.add_argument("--database", default="sqlite:///bench/results/dedup-scale.sqlite")
     args = parser.parse_args()
-    if args.scale:
-        RESULTS.mkdir(exist_ok=True)
-        rows = scale(args.seed, args.scale, args.database)
-        (RESULTS / "dedup-scale.json").write_text(json.dumps(rows, indent=2) + "\n")
-        return
     result = run(args.seed, args.stories)
     report = result.pop("report")
     print(f"{result['items']} items, seed {args.seed}")
