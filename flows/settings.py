@@ -181,6 +181,20 @@ class Settings(BaseSettings):
         description="Similarity of the openings that makes a lede-only or truncated copy "
         "part of a story.",
     )
+    dedup_shingle_words: int = Field(
+        default=5,
+        ge=2,
+        le=12,
+        description="Words per shingle when fingerprinting an article for near duplicates "
+        "(a change applies to articles indexed from then on: they do not meet earlier "
+        "ones until those leave the index window).",
+    )
+    dedup_short_shingle_words: int = Field(
+        default=2,
+        ge=1,
+        le=6,
+        description="Words per shingle for short items (under 50 words: title and text).",
+    )
     boilerplate_min: int = Field(
         default=3,
         ge=2,
@@ -240,7 +254,10 @@ class Settings(BaseSettings):
         """How articles are matched into stories."""
         return StoryOptions(
             dedup=DedupOptions(
-                match_threshold=self.dedup_threshold, lede_threshold=self.dedup_lede_threshold
+                match_threshold=self.dedup_threshold,
+                lede_threshold=self.dedup_lede_threshold,
+                shingle_words=self.dedup_shingle_words,
+                short_shingle_words=self.dedup_short_shingle_words,
             ),
             boilerplate_min=self.boilerplate_min,
         )

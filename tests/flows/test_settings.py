@@ -77,3 +77,19 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     documented = set(re.findall(r"^\| `(NEWSFLOW_[A-Z_]+)` \|", readme, flags=re.MULTILINE))
     expected = {f"NEWSFLOW_{name.upper()}" for name in Settings.model_fields}
     assert documented == expected
+
+
+def test_story_settings_reach_the_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().story_options.dedup.shingle_words == 5
+    monkeypatch.setenv("NEWSFLOW_DEDUP_THRESHOLD", "0.6")
+    monkeypatch.setenv("NEWSFLOW_DEDUP_LEDE_THRESHOLD", "0.9")
+    monkeypatch.setenv("NEWSFLOW_DEDUP_SHINGLE_WORDS", "4")
+    monkeypatch.setenv("NEWSFLOW_DEDUP_SHORT_SHINGLE_WORDS", "3")
+    monkeypatch.setenv("NEWSFLOW_BOILERPLATE_MIN", "5")
+    options = Settings().story_options
+    assert (options.dedup.match_threshold, options.dedup.lede_threshold) == (0.6, 0.9)
+    assert (options.dedup.shingle_words, options.dedup.short_shingle_words) == (4, 3)
+    assert options.boilerplate_min == 5
+    monkeypatch.setenv("NEWSFLOW_DEDUP_SHINGLE_WORDS", "1")
+    with pytest.raises(ValidationError, match="dedup_shingle_words"):
+        Settings()
