@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Shared corpora for the quality and robustness tests, when present beside the repo.
 export NEWSFLOW_CORPORA ?= $(abspath ../shared/corpora)
 
-.PHONY: install run test test-fast lint format bench lock clean
+.PHONY: install run test test-fast test-postgres lint format bench lock clean
 
 install: $(STAMP)
 
@@ -34,6 +34,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The storage and flow suites again, on a throw-away PostgreSQL server on 127.0.0.1
+# (.ci/postgres.sh: Debian's postgresql, installed if missing). Against a server of
+# your own: NEWSFLOW_TEST_DATABASE_URL=postgresql://... .venv/bin/pytest tests/storage tests/flows
+test-postgres: $(STAMP)
+	@dir=$$(mktemp -d) && chmod 755 $$dir && \
+	url=$$(.ci/postgres.sh start $$dir/data) && \
+	NEWSFLOW_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest tests/storage tests/flows; \
+	status=$$?; .ci/postgres.sh stop $$dir/data; rm -rf $$dir; exit $$status
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
