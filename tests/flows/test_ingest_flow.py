@@ -17,6 +17,7 @@ from flows.samplesite import SampleSite, SiteServer
 from flows.settings import Settings
 from storage.export import iter_articles
 from storage.models import Article, Entry
+from tests.flows.artifacts import latest_artifact
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -71,20 +72,9 @@ def test_first_run_stores_articles_and_rerun_adds_nothing(
     assert pages == []  # a rerun fetches no article page
     assert all(r.if_none_match for r in site_server.requests if "broken" not in r.path)
     # The run's summary is in the Prefect UI as an artifact (the latest under its key).
-    # (prefect.artifacts.Artifact.get opens a client it never closes: read it here.)
-    from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
-    with get_client(sync_client=True) as client:
-        (artifact,) = client.read_artifacts(
-            limit=1,
-            sort=ArtifactSort.UPDATED_DESC,
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-summary"])),
-        )
-    assert isinstance(artifact.data, str)
-    assert f"| Feeds not modified (304) | {second.feeds_not_modified} |" in artifact.data
-    assert "| Articles stored | 0 |" in artifact.data
+    data = latest_artifact("ingest-summary")
+    assert f"| Feeds not modified (304) | {second.feeds_not_modified} |" in data
+    assert "| Articles stored | 0 |" in data
 
 
 def test_exact_duplicates_share_a_story(

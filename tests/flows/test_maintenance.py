@@ -22,6 +22,7 @@ from storage.engine import open_database
 from storage.models import Article, Base, Page, Signature
 from storage.records import ArticleToStore
 from storage.upkeep import SQLITE_CHECKPOINT, SQLITE_OPTIMIZE, optimize
+from tests.flows.artifacts import latest_artifact
 from tests.storage.helpers import archive_of, article, body, queued
 
 runner = CliRunner()
@@ -59,19 +60,7 @@ def _kept(engine: Engine) -> tuple[list[int], list[int]]:
 
 
 def _artifact() -> str:
-    # (prefect.artifacts.Artifact.get opens a client it never closes: read it here.)
-    from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
-    with get_client(sync_client=True) as client:
-        (artifact,) = client.read_artifacts(
-            limit=1,
-            sort=ArtifactSort.UPDATED_DESC,
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["maintenance-summary"])),
-        )
-    assert isinstance(artifact.data, str)
-    return artifact.data
+    return latest_artifact("maintenance-summary")
 
 
 @pytest.mark.usefixtures("prefect_api")
