@@ -296,7 +296,7 @@ class BandKey(Base):
     it. It is the largest table of all (64 rows per article), so a row is only its key:
     SQLite keeps it WITHOUT ROWID (the primary key is the table), and there is no
     second index. Rows are pruned through the article's signature, whose stored
-    fingerprint gives its keys back (storage.stories.prune_index); candidates are
+    fingerprint gives its keys back (storage.lsh.prune_index); candidates are
     ordered by article id, which grows with time. No foreign key: a check per row
     would cost 64 lookups per insert, and only articles never placed are ever deleted.
     """

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from storage.base import StoreBase
+from storage.lsh import prune_index
 from storage.models import Article, Story, StoryEvidence
-from storage.stories import StoryOptions, prune_index
+from storage.stories import StoryOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ class StoryStore(StoreBase):
         band_rows = 0
         while True:
             with self._write() as session:
-                pruned = prune_index(session, before, self.stories)
+                pruned = prune_index(session, before, self.stories.dedup)
             band_rows += pruned.band_rows
             if not pruned:
                 return band_rows

@@ -9,11 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from extractors.neardup import DedupOptions
 from storage.batch import Document
 from storage.engine import make_engine
+from storage.lsh import prune_index
 from storage.models import Article, BandKey, Signature, SiteLine, Story, StoryEvidence
 from storage.repository import Repository
-from storage.stories import StoryOptions, prune_index
 from tests.storage.helpers import NOW
 
 PARAGRAPHS = [
@@ -119,8 +120,8 @@ def _count(engine: Engine, table: type[object]) -> int:
 def test_the_index_window_is_pruned(repo: Repository, engine: Engine) -> None:
     repo.add_documents([Document("a", STORY)], NOW)
     with engine.begin() as c, Session(bind=c) as session:
-        assert not prune_index(session, NOW - timedelta(days=1), StoryOptions())
-        pruned = prune_index(session, NOW + timedelta(seconds=1), StoryOptions())
+        assert not prune_index(session, NOW - timedelta(days=1), DedupOptions())
+        pruned = prune_index(session, NOW + timedelta(seconds=1), DedupOptions())
         # Every band row the article had, found again from its stored fingerprint.
         assert pruned.articles == 1 and pruned.band_rows == 64 and pruned.site_lines == 5
     assert _count(engine, BandKey) == _count(engine, Signature) == _count(engine, SiteLine) == 0
