@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -16,7 +16,7 @@ from extractors.urls import budget_key
 from flows import tasks
 from flows.pipeline import FeedOutcome, PageOutcome, repository
 from flows.settings import Settings
-from flows.summary import IngestSummary
+from flows.summary import IngestSummary, feed_health_table
 from storage.engine import describe_database
 
 T = TypeVar("T")
@@ -146,5 +146,12 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         logger.warning(line)
     create_markdown_artifact(
         key="ingest-summary", markdown=summary.markdown(), description="What this ingest run did"
+    )
+    rows, left_out = feed_health_table(repo.list_feeds())
+    create_table_artifact(
+        key="feed-health",
+        table=rows,
+        description="Every feed's health after this run, those needing attention first"
+        + (f" ({left_out} healthy feeds not shown)" if left_out else ""),
     )
     return summary

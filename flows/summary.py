@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flows.pipeline import FeedOutcome, PageOutcome
+from storage.records import FeedInfo
+
+#: Rows of the feed-health table artifact at most: the UI renders every row it is given.
+HEALTH_ROWS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +227,41 @@ class IngestSummary:
 def markdown_cell(text: str) -> str:
     """Text for a Markdown table cell: a "|" would end the cell."""
     return text.replace("|", "\\|")
+
+
+def feed_health_table(
+    feeds: Sequence[FeedInfo], limit: int = HEALTH_ROWS
+) -> tuple[list[dict[str, object]], int]:
+    """The feed-health table for the UI: feeds needing attention first; (rows, left out).
+
+    Feeds that are not healthy come first, the longest failing first; then the rest by
+    their next fetch. Beyond ``limit`` rows the healthy feeds are left out and counted.
+    """
+    trouble = sorted(
+        (f for f in feeds if f.status != "healthy"),
+        key=lambda f: (f.failing_since is None, f.failing_since or f.added_at, f.url),
+    )
+    healthy = sorted(
+        (f for f in feeds if f.status == "healthy"),
+        key=lambda f: (f.next_fetch_at is None, f.next_fetch_at or f.added_at, f.url),
+    )
+    shown = (trouble + healthy)[:limit]
+    rows: list[dict[str, object]] = [
+        {
+            "feed": f.url,
+            "status": f.status,
+            "reason": f.status_reason or f.last_error or "",
+            "errors": f.error_count,
+            "last fetched": _stamp(f.last_fetched_at),
+            "next fetch": _stamp(f.next_fetch_at),
+            "because": f.schedule_reason or "",
+            "articles": f.articles,
+            "pending pages": f.pending,
+        }
+        for f in shown
+    ]
+    return rows, len(feeds) - len(shown)
+
+
+def _stamp(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}Z" if value else "-"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,6 +76,15 @@ def test_first_run_stores_articles_and_rerun_adds_nothing(
     data = latest_artifact("ingest-summary")
     assert f"| Feeds not modified (304) | {second.feeds_not_modified} |" in data
     assert "| Articles stored | 0 |" in data
+    # And every feed's health as a table: the broken feed first, with its reason.
+    health = json.loads(latest_artifact("feed-health"))
+    assert len(health) == len(site.feeds)
+    assert [row["feed"] for row in health[: len(broken)]] == [
+        site_server.url(f.path) for f in broken
+    ]
+    assert health[0]["status"] != "healthy" and health[0]["errors"] == 2
+    assert "failed fetches in a row: parse: " in str(health[0]["reason"])
+    assert all(row["status"] == "healthy" for row in health[len(broken) :])
 
 
 def test_exact_duplicates_share_a_story(

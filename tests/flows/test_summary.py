@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flows.pipeline import FeedOutcome, PageOutcome
-from flows.summary import IngestSummary
+from flows.summary import IngestSummary, feed_health_table
+from storage.records import FeedInfo
 
 LATER = datetime(2026, 11, 20, 12, 5, tzinfo=UTC)
 
@@ -120,3 +121,52 @@ def test_pages_that_are_not_articles_are_counted_by_kind_apart_from_failures() -
     assert "| Not an article: index | 2 |" in markdown
     assert "| Archived pages removed (past retention) | 7 |" in markdown
     assert "not articles" not in _summary().headline()
+
+
+def _feed(url: str, status: str, *, failing_days: int | None = None, next_h: int = 1) -> FeedInfo:
+    base = datetime(2026, 11, 20, tzinfo=UTC)
+    failing = base.replace(day=20 - failing_days) if failing_days is not None else None
+    return FeedInfo(
+        id=0,
+        url=url,
+        title=None,
+        site_url=None,
+        status=status,
+        status_reason=None if status == "healthy" else f"{status} because",
+        schedule_reason="every 1h",
+        added_at=base,
+        last_fetched_at=base,
+        last_success_at=base,
+        next_fetch_at=base.replace(hour=next_h),
+        error_count=0 if status == "healthy" else 3,
+        failing_since=failing,
+        last_error=None,
+        moved_from=None,
+        publish_interval=None,
+        fetch_count=1,
+        not_modified_count=0,
+        unchanged_count=0,
+        bytes_saved=0,
+        articles=5,
+        pending=0,
+    )
+
+
+def test_feed_health_puts_the_longest_failing_first_and_caps_the_healthy() -> None:
+    feeds = [
+        _feed("https://a.example/later", "healthy", next_h=5),
+        _feed("https://b.example/new-trouble", "degraded", failing_days=1),
+        _feed("https://c.example/soon", "healthy", next_h=2),
+        _feed("https://d.example/old-trouble", "suspended", failing_days=4),
+    ]
+    rows, left_out = feed_health_table(feeds)
+    assert [row["feed"] for row in rows] == [
+        "https://d.example/old-trouble",
+        "https://b.example/new-trouble",
+        "https://c.example/soon",
+        "https://a.example/later",
+    ]
+    assert rows[0]["reason"] == "suspended because" and rows[0]["errors"] == 3
+    assert rows[2]["next fetch"] == "2026-11-20 02:00Z"
+    rows, left_out = feed_health_table(feeds, limit=3)
+    assert len(rows) == 3 and left_out == 1 and rows[-1]["feed"] == "https://c.example/soon"
