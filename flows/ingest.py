@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
+from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.urls import budget_key
@@ -18,6 +19,9 @@ from flows.pipeline import FeedOutcome, PageOutcome, repository
 from flows.settings import Settings
 from flows.summary import IngestSummary, feed_health_table
 from storage.engine import describe_database
+
+#: The state name of a run that stored what it could while some feeds or pages failed.
+FAILURES_STATE = "Completed with failures"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -154,4 +158,12 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         description="Every feed's health after this run, those needing attention first"
         + (f" ({left_out} healthy feeds not shown)" if left_out else ""),
     )
+    if summary.failures:
+        # The run did its work, so it is Completed; but the UI must show at a glance
+        # that some feeds or pages failed: a state of that name, with the headline.
+        # Callers still get the summary (Prefect returns the state's data).
+        return cast(
+            IngestSummary,
+            Completed(data=summary, name=FAILURES_STATE, message=summary.headline()),
+        )
     return summary

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from extractors.opml import Subscription
 from extractors.urls import canonicalize_url
-from flows.ingest import ingest
+from flows.ingest import FAILURES_STATE, ingest
 from flows.pipeline import repository
 from flows.resources import engine_for
 from flows.samplesite import SampleSite, SiteServer
@@ -65,7 +65,11 @@ def test_first_run_stores_articles_and_rerun_adds_nothing(
     assert first.duplicates_same_url > 0  # aggregator links to outlet pages
 
     site_server.clear_requests()
-    second = ingest(force=True)
+    state = ingest(force=True, return_state=True)
+    second = state.result()
+    # The broken feed failed again: the run says so in its state, not only in logs.
+    assert (state.is_completed(), state.name) == (True, FAILURES_STATE)
+    assert state.message == second.headline() and "1 failed" in state.message
     assert second.nothing_new
     assert second.feeds_not_modified == len(site.feeds) - len(broken)
     assert _by_source(flow_env) == {"page": len(urls), "feed": 1}
@@ -85,6 +89,8 @@ def test_first_run_stores_articles_and_rerun_adds_nothing(
     assert health[0]["status"] != "healthy" and health[0]["errors"] == 2
     assert "failed fetches in a row: parse: " in str(health[0]["reason"])
     assert all(row["status"] == "healthy" for row in health[len(broken) :])
+    # A run where nothing failed (the broken feed is not due yet) is plainly Completed.
+    assert ingest(return_state=True).name == "Completed"
 
 
 def test_exact_duplicates_share_a_story(
