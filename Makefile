@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Shared corpora for the quality and robustness tests, when present beside the repo.
 export NEWSFLOW_CORPORA ?= $(abspath ../shared/corpora)
 
-.PHONY: install run test test-fast test-postgres lint format bench lock clean
+.PHONY: install run serve test test-fast test-postgres lint format bench lock clean
 
 install: $(STAMP)
 
@@ -31,6 +31,11 @@ lock:
 
 run: $(STAMP)
 	$(BIN)/newsflow demo
+
+# A local Prefect server on 127.0.0.1 (UI at :4200) serving the deployments on their
+# schedules, until Ctrl-C; with PREFECT_API_URL set, against that server instead.
+serve: $(STAMP)
+	$(BIN)/newsflow serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -316,8 +316,8 @@ def serve(
         ),
     ] = 4200,
 ) -> None:
-    """Serve the ingest flow on a schedule (default every 15 minutes)."""
-    from flows.serve import serve_ingest
+    """Serve ingest on a schedule (default every 15 minutes), maintenance daily, reextract."""
+    from flows.serve import serve_deployments
 
     if interval and cron:
         raise UsageError("give --interval or --cron, not both")
@@ -328,7 +328,7 @@ def serve(
     settings = Settings()
     if every is None and cron is None:
         every = settings.feed_interval
-    serve_ingest(interval=every, cron=cron, port=port, settings=settings)
+    serve_deployments(interval=every, cron=cron, port=port, settings=settings)
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""`newsflow serve`: the ingest flow on a schedule, against a real Prefect API.
+"""`newsflow serve`: newsflow's deployments on their schedules, against a real Prefect API.
 
 Schedules never fire on Prefect's ephemeral API, so `serve` uses the server in
 PREFECT_API_URL; when that is unset it starts a local one bound to 127.0.0.1,
@@ -18,11 +18,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import httpx
 import typer
 
 from flows.settings import Settings
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 
 class ServeError(Exception):
@@ -113,36 +117,54 @@ def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def serve_ingest(
+def serve_deployments(
     *, interval: timedelta | None, cron: str | None, port: int, settings: Settings
 ) -> None:
-    """Serve the `ingest` deployment until interrupted (Ctrl-C or SIGTERM)."""
+    """Serve newsflow's deployments until interrupted (Ctrl-C or SIGTERM).
+
+    ``ingest`` on its schedule, ``maintenance`` every NEWSFLOW_MAINTENANCE_INTERVAL, and
+    ``reextract`` on demand (Run in the UI, or ``prefect deployment run``).
+    """
+    from prefect import serve
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     from flows.ingest import ingest
+    from flows.maintenance import maintenance
+    from flows.reextract import reextract
 
     # SIGTERM (systemd, docker stop) ends the process like Ctrl-C, so cleanup runs.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     schedule = f"cron {cron!r}" if cron else f"every {interval}"
+    names = (
+        f"ingest/ingest ({schedule}), maintenance/maintenance "
+        f"(every {settings.maintenance_interval}), reextract/reextract (on demand)"
+    )
 
     def run() -> None:
-        # limit=1: a run that starts while another is still going waits for it.
-        ingest.serve(
-            name="ingest", interval=interval, cron=cron, limit=1, print_starting_message=False
+        # limit=1: one run at a time in this process: a run that starts while another
+        # is going (an ingest still busy, or maintenance) waits for it.
+        serve(
+            _built(ingest.to_deployment(name="ingest", interval=interval, cron=cron)),
+            _built(
+                maintenance.to_deployment(
+                    name="maintenance", interval=settings.maintenance_interval
+                )
+            ),
+            _built(reextract.to_deployment(name="reextract")),
+            limit=1,
+            print_starting_message=False,
         )
 
     try:
         if get_current_settings().api.url:
-            typer.echo(
-                f"serving deployment ingest/ingest ({schedule}) on {get_current_settings().api.url}"
-            )
+            typer.echo(f"serving {names} on {get_current_settings().api.url}")
             run()
             return
         home = Path(settings.data_dir) / "prefect"
         typer.echo(f"PREFECT_API_URL is not set: starting a local Prefect server (home {home}) ...")
         with local_prefect_server(port, home) as api_url:
             typer.echo(f"Prefect UI: http://127.0.0.1:{port}  (stopped when this command ends)")
-            typer.echo(f"serving deployment ingest/ingest ({schedule}); Ctrl-C to stop")
+            typer.echo(f"serving {names}; Ctrl-C to stop")
             with temporary_settings(updates={PREFECT_API_URL: api_url}):
                 run()
     except KeyboardInterrupt:
@@ -150,3 +172,11 @@ def serve_ingest(
     except ServeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def _built(deployment: object) -> RunnerDeployment:
+    # Flow.to_deployment returns a coroutine only when called from async code.
+    from prefect.deployments.runner import RunnerDeployment
+
+    assert isinstance(deployment, RunnerDeployment)
+    return deployment

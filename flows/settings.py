@@ -162,6 +162,10 @@ class Settings(BaseSettings):
         description="Days an article page's raw HTML is kept for re-extraction; 0: pages "
         "are not archived (and what was archived is removed).",
     )
+    maintenance_interval: Duration = Field(
+        default=timedelta(days=1),
+        description="How often `newsflow serve` runs the maintenance flow (pruning, upkeep).",
+    )
     dedup_window: Duration = Field(
         default=timedelta(days=30),
         description="How long an article stays in the near-duplicate index (older copies "
@@ -217,6 +221,7 @@ class Settings(BaseSettings):
         "retry_base_delay",
         "retry_max_delay",
         "dedup_window",
+        "maintenance_interval",
         mode="before",
     )
     @classmethod

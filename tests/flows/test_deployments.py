@@ -15,7 +15,7 @@ def test_deployment_entrypoints_resolve(monkeypatch) -> None:  # type: ignore[no
     monkeypatch.chdir(ROOT)
     config = yaml.safe_load((ROOT / "deploy" / "prefect.yaml").read_text())
     deployments = config["deployments"]
-    assert {d["name"] for d in deployments} >= {"ingest"}
+    assert {d["name"] for d in deployments} == {"ingest", "maintenance", "reextract"}
     for deployment in deployments:
         flow = load_flow_from_entrypoint(deployment["entrypoint"])
         assert isinstance(flow, Flow)

@@ -1,4 +1,5 @@
-"""`newsflow serve` without PREFECT_API_URL: starts a local server, serves, stops both."""
+"""`newsflow serve` without PREFECT_API_URL: starts a local server, serves the deployments,
+stops both."""
 
 from __future__ import annotations
 
@@ -41,18 +42,23 @@ def test_serve_starts_a_local_server_registers_the_schedule_and_stops(tmp_path: 
     api = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 150
-        deployment = None
-        while time.monotonic() < deadline and deployment is None:
+        deployments: dict[str, dict] = {}  # type: ignore[type-arg]
+        wanted = {"ingest", "maintenance", "reextract"}
+        while time.monotonic() < deadline and set(deployments) != wanted:
             assert process.poll() is None, process.stdout.read() if process.stdout else ""
             try:
                 found = httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()
             except (httpx.TransportError, ValueError):
                 found = []
-            deployment = next((d for d in found if d["name"] == "ingest"), None)
+            deployments = {d["name"]: d for d in found}
             time.sleep(1)
-        assert deployment is not None, "the ingest deployment never appeared"
-        (schedule,) = deployment["schedules"]
+        assert set(deployments) == wanted, f"deployments served: {sorted(deployments)}"
+        (schedule,) = deployments["ingest"]["schedules"]
         assert schedule["schedule"]["interval"] == 3600
+        # Maintenance daily (NEWSFLOW_MAINTENANCE_INTERVAL), re-extraction on demand only.
+        (schedule,) = deployments["maintenance"]["schedules"]
+        assert schedule["schedule"]["interval"] == 86400
+        assert deployments["reextract"]["schedules"] == []
         assert (tmp_path / "data" / "prefect").is_dir()  # the server's home
     finally:
         process.send_signal(signal.SIGTERM)
