@@ -100,6 +100,8 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         if unknown:
             raise UnknownFeedError(f"ingest: not subscribed: {', '.join(unknown)}")
     due = repo.feeds_to_fetch(now, urls=feeds or None, force=force)
+    stages: list[tuple[str, float]] = []
+    mark = time.monotonic()
     logger.info("%d feeds due", len(due))
 
     feed_futures = [
@@ -113,6 +115,9 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     feed_outcomes += _retry_each(
         tasks.retry_feed, transient[: settings.retry_tasks_per_run], settings
     )
+
+    stages.append(("feeds", time.monotonic() - mark))
+    mark = time.monotonic()
 
     # A run for named feeds fetches their pages only; otherwise every due page.
     entries = repo.entries_to_fetch(
@@ -135,8 +140,12 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
     ]
     page_outcomes += _retry_each(tasks.retry_article, retry_ids[:budget], settings)
 
+    stages.append(("pages", time.monotonic() - mark))
+    mark = time.monotonic()
+
     pruned = tasks.prune_archive(settings)
     tasks.prune_story_index(settings)
+    stages.append(("upkeep", time.monotonic() - mark))
 
     summary = IngestSummary.build(
         feed_outcomes,
@@ -144,6 +153,8 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         database=describe_database(settings.database_url),
         seconds=time.monotonic() - started,
         archive_pruned=pruned,
+        stories_touched=repo.stories_touched(now),
+        stages=stages,
     )
     logger.info(summary.headline())
     for line in summary.failure_lines():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,10 @@ class IngestSummary:
     archive_pruned: int = 0
     #: Of the articles stored, those that joined a near copy's story.
     near_duplicates: int = 0
+    #: Stories that gained an article in this run (new ones and those a copy joined).
+    stories_touched: int = 0
+    #: Seconds per stage of the run, in order ("feeds", "pages", "upkeep").
+    stages: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def build(
@@ -66,6 +71,8 @@ class IngestSummary:
         database: str,
         seconds: float,
         archive_pruned: int = 0,
+        stories_touched: int = 0,
+        stages: Sequence[tuple[str, float]] = (),
     ) -> IngestSummary:
         """Summarise outcomes; an item retried in the run counts by its last outcome."""
         last_feed = {o.feed_id: o for o in feeds}
@@ -104,11 +111,18 @@ class IngestSummary:
             pages_deferred=page_counts["deferred"],
             not_articles=tuple(sorted(kinds.items(), key=lambda kind: (-kind[1], kind[0]))),
             archive_pruned=archive_pruned,
+            stories_touched=stories_touched,
+            stages=tuple(stages),
         )
 
     @property
     def failures(self) -> int:
         return len(self.feed_failures) + len(self.page_failures)
+
+    def failure_reasons(self) -> list[tuple[str, int]]:
+        """Failures grouped by reason (hosts and addresses left out), most first."""
+        counts = Counter(reason_class(f.reason) for _, f in self.labelled_failures())
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     @property
     def pages_not_article(self) -> int:
@@ -164,8 +178,11 @@ class IngestSummary:
             ),
             f"exact duplicates: {self.duplicates_same_url} skipped (same URL), "
             f"{self.duplicates_same_text} stored in the first copy's story (same text)",
-            f"failures: {self.failures} ({self.pages_given_up} pages given up)",
+            f"failures: {self.failures} ({self.pages_given_up} pages given up)"
+            + "".join(f"; {n} {reason}" for reason, n in self.failure_reasons()),
         ]
+        if self.stories_touched:
+            out.append(f"stories: {self.stories_touched} gained an article")
         if self.not_articles:
             out.append(
                 f"not articles (not fetched again; the feed's summary stands in): "
@@ -182,7 +199,8 @@ class IngestSummary:
         if self.nothing_new:
             out.append("nothing new: every entry was already stored")
         out.append(f"database: {self.database}")
-        out.append(f"took {self.seconds:.1f}s")
+        stages = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.stages)
+        out.append(f"took {self.seconds:.1f}s" + (f" ({stages})" if stages else ""))
         return out
 
     def markdown(self) -> str:
@@ -197,6 +215,7 @@ class IngestSummary:
             ("New entries", self.entries_new),
             ("Articles stored", self.articles_stored),
             ("Near duplicates (joined a story)", self.near_duplicates),
+            ("Stories that gained an article", self.stories_touched),
             ("Exact duplicates skipped (same URL)", self.duplicates_same_url),
             ("Exact duplicates stored (same text)", self.duplicates_same_text),
             ("Pages failed", len(self.page_failures)),
@@ -208,8 +227,13 @@ class IngestSummary:
         rows.append(("Archived pages removed (past retention)", self.archive_pruned))
         text = ["# Ingest summary", "", "| | |", "|---|---:|"]
         text += [f"| {name} | {value} |" for name, value in rows]
+        if self.stages:
+            text += ["", "## Time per stage", "", "| Stage | Seconds |", "|---|---:|"]
+            text += [f"| {name} | {seconds:.2f} |" for name, seconds in self.stages]
         failures = self.labelled_failures()
         if failures:
+            text += ["", "## Failures by reason", "", "| Reason | Count |", "|---|---:|"]
+            text += [f"| {markdown_cell(r)} | {n} |" for r, n in self.failure_reasons()]
             text += [
                 "",
                 "## Failures",
@@ -222,6 +246,24 @@ class IngestSummary:
                 text.append(f"| {label} | {f.url} | {reason} | {f.kind} | {f.when} |")
         text += ["", f"Database: `{self.database}`; took {self.seconds:.1f}s."]
         return "\n".join(text)
+
+
+#: What varies between failures of one kind: where (URLs, hosts, addresses).
+_WHERE = re.compile(
+    r"https?://\S+"  # a URL
+    # " from host.example", " to 10.0.0.1:80", " at [::1]:8080": a host or an address
+    r"|\s+(?:from|to|at)\s+(?:\[[0-9a-fA-F:.]+\]|(?=[\w\-]*\.)[\w.\-]+)(?::\d+)?"
+)
+
+
+def reason_class(reason: str) -> str:
+    """A failure's reason without its particulars, for counting failures by reason.
+
+    "fetch: 404 from news.example" and "fetch: 404 from other.example" are one class,
+    "fetch: 404"; a reason's first clause (up to ";") is kept, its details dropped.
+    """
+    first = reason.split(";", 1)[0]
+    return " ".join(_WHERE.sub("", first).split()) or "unknown"
 
 
 def markdown_cell(text: str) -> str:

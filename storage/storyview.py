@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from storage.base import StoreBase
 from storage.lsh import prune_index
@@ -120,6 +120,18 @@ class StoryStore(StoreBase):
             band_rows += pruned.band_rows
             if not pruned:
                 return band_rows
+
+    def stories_touched(self, since: datetime) -> int:
+        """Stories that gained an article (a fetched page) since ``since``."""
+        with self._read() as session:
+            return int(
+                session.scalar(
+                    select(func.count(distinct(Article.story_id))).where(
+                        Article.fetched_at >= since, Article.text_source == "page"
+                    )
+                )
+                or 0
+            )
 
     def article_urls(self, article_ids: list[int]) -> dict[int, str]:
         """Canonical URLs of articles by id."""

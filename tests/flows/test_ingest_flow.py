@@ -63,6 +63,16 @@ def test_first_run_stores_articles_and_rerun_adds_nothing(
         ).one()
     assert tuple(stand_in) == (canonicalize_url(missing), "feed-summary")
     assert first.duplicates_same_url > 0  # aggregator links to outlet pages
+    # Every story with a fetched page gained it in this first run; the stages add up.
+    with engine_for(flow_env).connect() as c:
+        stories = c.scalar(
+            select(func.count(func.distinct(Article.story_id))).where(Article.text_source == "page")
+        )
+    assert first.stories_touched == stories > 0
+    assert [name for name, _ in first.stages] == ["feeds", "pages", "upkeep"]
+    assert all(seconds >= 0 for _, seconds in first.stages)
+    assert sum(seconds for _, seconds in first.stages) <= first.seconds
+    assert first.failure_reasons() == [("fetch: 404", 1), ("parse: no entries", 1)]
 
     site_server.clear_requests()
     state = ingest(force=True, return_state=True)
@@ -70,7 +80,7 @@ def test_first_run_stores_articles_and_rerun_adds_nothing(
     # The broken feed failed again: the run says so in its state, not only in logs.
     assert (state.is_completed(), state.name) == (True, FAILURES_STATE)
     assert state.message == second.headline() and "1 failed" in state.message
-    assert second.nothing_new
+    assert second.nothing_new and second.stories_touched == 0
     assert second.feeds_not_modified == len(site.feeds) - len(broken)
     assert _by_source(flow_env) == {"page": len(urls), "feed": 1}
     pages = [r for r in site_server.requests if not r.path.endswith((".xml", ".rdf"))]

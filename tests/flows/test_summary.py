@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from flows.pipeline import FeedOutcome, PageOutcome
-from flows.summary import IngestSummary, feed_health_table
+from flows.summary import IngestSummary, feed_health_table, reason_class
 from storage.records import FeedInfo
 
 LATER = datetime(2026, 11, 20, 12, 5, tzinfo=UTC)
@@ -170,3 +172,43 @@ def test_feed_health_puts_the_longest_failing_first_and_caps_the_healthy() -> No
     assert rows[2]["next fetch"] == "2026-11-20 02:00Z"
     rows, left_out = feed_health_table(feeds, limit=3)
     assert len(rows) == 3 and left_out == 1 and rows[-1]["feed"] == "https://c.example/soon"
+
+
+@pytest.mark.parametrize(
+    ("reason", "kind"),
+    [
+        ("fetch: 404 from news.example", "fetch: 404"),
+        ("fetch: 404 from 127.0.0.1", "fetch: 404"),
+        ("parse: no entries; the document is ill-formed: <unknown>:6:43", "parse: no entries"),
+        ("fetch: cannot connect to feeds.example: refused", "fetch: cannot connect: refused"),
+        ("robots: disallowed by https://a.example/robots.txt", "robots: disallowed by"),
+        ("fetch: failed to connect: reset", "fetch: failed to connect: reset"),
+        ("fetch: 503 from [::1]:8080", "fetch: 503"),
+        ("", "unknown"),
+    ],
+)
+def test_failures_are_classed_without_their_particulars(reason: str, kind: str) -> None:
+    assert reason_class(reason) == kind
+
+
+def test_failures_by_reason_and_time_per_stage_are_shown() -> None:
+    pages = [
+        PageOutcome(n, f"https://{host}/{n}", "failed", "fetch: 404 from " + host, "permanent")
+        for n, host in enumerate(["a.example", "b.example", "a.example"], start=1)
+    ] + [PageOutcome(9, "https://c.example/9", "failed", "fetch: timed out", "transient")]
+    summary = IngestSummary.build(
+        [],
+        pages,
+        database="d",
+        seconds=3.5,
+        stories_touched=4,
+        stages=[("feeds", 1.25), ("pages", 2.0), ("upkeep", 0.25)],
+    )
+    assert summary.failure_reasons() == [("fetch: 404", 3), ("fetch: timed out", 1)]
+    markdown = summary.markdown()
+    assert "| fetch: 404 | 3 |" in markdown and "| fetch: timed out | 1 |" in markdown
+    assert "| pages | 2.00 |" in markdown
+    assert "| Stories that gained an article | 4 |" in markdown
+    text = "\n".join(summary.lines())
+    assert "failures: 4 (0 pages given up); 3 fetch: 404; 1 fetch: timed out" in text
+    assert "took 3.5s (feeds 1.2s, pages 2.0s, upkeep 0.2s)" in text
