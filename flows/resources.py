@@ -32,6 +32,15 @@ def engine_for(database_url: str) -> Engine:
         return engine
 
 
+def forget_engine(database_url: str) -> None:
+    """Dispose of the process's engine for a URL (its database was dropped or recreated):
+    the next ``engine_for`` opens and migrates it again."""
+    with _lock:
+        engine = _engines.pop(database_url, None)
+    if engine is not None:
+        engine.dispose()
+
+
 def extraction_workers(configured: int) -> int:
     """Processes to extract with: the setting, or one per CPU core for 0."""
     return configured if configured > 0 else max(1, os.cpu_count() or 1)

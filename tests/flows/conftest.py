@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from flows.resources import forget_engine
 from flows.samplesite import SampleSite, SiteServer, build_site
 
 
@@ -36,9 +36,11 @@ def site_server(site: SampleSite) -> Iterator[SiteServer]:
 
 
 @pytest.fixture
-def flow_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Settings for a flow run: a fresh SQLite file, loopback allowed, quick retries."""
-    url = f"sqlite:///{tmp_path / 'flow.sqlite'}"
+def flow_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Settings for a flow run: a fresh database (a SQLite file, or the wiped
+    NEWSFLOW_TEST_DATABASE_URL), loopback allowed, quick retries."""
+    url = db_url
+    forget_engine(url)  # one PostgreSQL URL serves every test, wiped in between
     monkeypatch.setenv("NEWSFLOW_DATABASE_URL", url)
     monkeypatch.setenv("NEWSFLOW_ALLOWED_NETWORKS", "127.0.0.1/32")
     monkeypatch.setenv("NEWSFLOW_TASK_RETRY_DELAY", "0.2")
