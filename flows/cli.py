@@ -302,6 +302,17 @@ def reextract(
 
 @app.command()
 @friendly
+def server(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 for the API and the UI.")] = 4200,
+) -> None:
+    """Run a local Prefect server (API and UI) on 127.0.0.1 until Ctrl-C."""
+    from flows.serve import run_server
+
+    run_server(port=port, settings=Settings())
+
+
+@app.command()
+@friendly
 def serve(
     interval: Annotated[
         str | None, typer.Option(help="Run every so often: 90s, 15m, 2h, 1d.")

@@ -180,3 +180,27 @@ def _built(deployment: object) -> RunnerDeployment:
 
     assert isinstance(deployment, RunnerDeployment)
     return deployment
+
+
+def run_server(*, port: int, settings: Settings) -> None:
+    """A local Prefect server (API and UI) on 127.0.0.1 until interrupted (Ctrl-C, SIGTERM).
+
+    For workers, `serve` processes or `prefect` commands elsewhere on the machine: they
+    reach it through PREFECT_API_URL.
+    """
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    home = Path(settings.data_dir) / "prefect"
+    try:
+        typer.echo(f"starting a local Prefect server (home {home}) ...")
+        with local_prefect_server(port, home) as api_url:
+            typer.echo(f"Prefect UI: http://127.0.0.1:{port}")
+            typer.echo(f"PREFECT_API_URL={api_url}  (for workers and serve); Ctrl-C to stop")
+            # The server runs in its own process group; notice if it ends on its own.
+            while not port_is_free(port):
+                time.sleep(2)
+            raise ServeError(f"serve: the Prefect server stopped; see {home / 'server.log'}")
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    except ServeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
