@@ -74,31 +74,32 @@ def test_server_runs_a_local_prefect_server_until_sigterm(tmp_path: Path) -> Non
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(NEWSFLOW_DATA_DIR=str(tmp_path / "data"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flows", "server", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "output.txt"
     api = f"http://127.0.0.1:{port}/api"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flows", "server", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
+        # Ready once the command says so (it waits for the server's health check).
         deadline = time.monotonic() + 150
-        healthy = False
-        while time.monotonic() < deadline and not healthy:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                healthy = httpx.get(f"{api}/health", timeout=5).status_code == 200
-            except httpx.TransportError:
-                time.sleep(1)
-        assert healthy, "the server never answered"
+        while time.monotonic() < deadline and f"PREFECT_API_URL={api}" not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.5)
+        assert f"PREFECT_API_URL={api}" in log.read_text(), log.read_text()
+        assert httpx.get(f"{api}/health", timeout=5).status_code == 200
         # The UI is served too, and the server's home is under the data folder.
         assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
         assert (tmp_path / "data" / "prefect" / "server.log").exists()
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
+    output = log.read_text()
     assert process.returncode == 0, output
-    assert f"PREFECT_API_URL={api}" in output and "stopped" in output
+    assert output.rstrip().endswith("stopped"), output
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{api}/health", timeout=5)
