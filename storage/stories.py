@@ -65,12 +65,14 @@ class StoryOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class Placement:
-    """Where an article went: the story, and the match that put it there (if any)."""
+class Settled:
+    """Where a just-written article went, and why."""
 
+    outcome: StoreOutcome  # "stored" (a story of its own), "duplicate_content", "near_duplicate"
     story_id: int
-    matched_id: int | None = None
-    evidence: Evidence | None = None
+    matched_id: int | None = None  # the article it was matched to
+    kind: str | None = None  # "exact", "near_duplicate", "lede", "short"
+    similarity: float | None = None
 
 
 def place_article(
@@ -83,13 +85,11 @@ def place_article(
     body: str,
     now: datetime,
     options: StoryOptions,
-) -> Placement:
+) -> Settled:
     """Index a just-stored article and move it to the story of its best verified match."""
-    hashes = sorted(set(line_hashes(body)))
+    hashes = _line_hashes(body)
     common = count_lines(session, site, hashes, now, options.boilerplate_min)
-    mark = _fingerprint(title, body, common, options)
-    keys = sorted(set(band_keys(mark, options.dedup)))
-    lock_keys(session, keys)
+    mark, keys = _fingerprint_locked(session, title, body, common, options)
     best: tuple[int, int, Evidence] | None = None
     for candidate in find_candidates(session, keys, article_id):
         evidence = compare(mark, Fingerprint.from_bytes(candidate.fingerprint), options.dedup)
@@ -101,22 +101,11 @@ def place_article(
             best = (candidate.article_id, candidate.story_id, evidence)
     index_article(session, article_id, site, mark, keys, now)
     if best is None:
-        return Placement(story_id)
+        return Settled("stored", story_id)
     matched_id, matched_story, evidence = best
     join_story(session, article_id, story_id, matched_story)
     record_evidence(session, article_id, matched_id, evidence.kind, evidence.similarity, now)
-    return Placement(matched_story, matched_id, evidence)
-
-
-@dataclass(frozen=True, slots=True)
-class Settled:
-    """Where a just-written article went, and why."""
-
-    outcome: StoreOutcome  # "stored" (a story of its own), "duplicate_content", "near_duplicate"
-    story_id: int
-    matched_id: int | None = None  # the article it was matched to
-    kind: str | None = None  # "exact", "near_duplicate", "lede", "short"
-    similarity: float | None = None
+    return Settled("near_duplicate", matched_story, matched_id, evidence.kind, evidence.similarity)
 
 
 def settle_article(
@@ -141,7 +130,7 @@ def settle_article(
     if duplicate_of is None and join_first_copy(session, article_id, text_hash, story_id) == (
         "stored"
     ):
-        placed = place_article(
+        return place_article(
             session,
             article_id,
             story_id,
@@ -150,15 +139,6 @@ def settle_article(
             body=body,
             now=now,
             options=options,
-        )
-        if placed.evidence is None:
-            return Settled("stored", story_id)
-        return Settled(
-            "near_duplicate",
-            placed.story_id,
-            placed.matched_id,
-            placed.evidence.kind,
-            placed.evidence.similarity,
         )
     first, first_story = session.execute(
         select(Article.duplicate_of, Article.story_id).where(Article.id == article_id)
@@ -189,19 +169,29 @@ def reindex_article(
     if old is not None:
         site = old.site
         unindex_articles(session, [article_id], options.dedup)
-    hashes = sorted(set(line_hashes(body)))
-    common = common_lines(session, site, hashes, options.boilerplate_min)
-    mark = _fingerprint(title, body, common, options)
-    keys = sorted(set(band_keys(mark, options.dedup)))
-    lock_keys(session, keys)
+    common = common_lines(session, site, _line_hashes(body), options.boilerplate_min)
+    mark, keys = _fingerprint_locked(session, title, body, common, options)
     index_article(session, article_id, site, mark, keys, old.created_at if old else now)
 
 
-def _fingerprint(
-    title: str | None, body: str, common: frozenset[int], options: StoryOptions
-) -> Fingerprint:
+def _line_hashes(body: str) -> list[int]:
+    return sorted(set(line_hashes(body)))
+
+
+def _fingerprint_locked(
+    session: Session,
+    title: str | None,
+    body: str,
+    common: frozenset[int],
+    options: StoryOptions,
+) -> tuple[Fingerprint, list[int]]:
+    """The fingerprint of the text without its site's boilerplate, and its band keys,
+    each locked until commit (PostgreSQL) so a copy stored meanwhile is seen."""
     kept = without_furniture(strip_boilerplate(body, common), "")
-    return fingerprint(title, kept, options.dedup)
+    mark = fingerprint(title, kept, options.dedup)
+    keys = sorted(set(band_keys(mark, options.dedup)))
+    lock_keys(session, keys)
+    return mark, keys
 
 
 def hash_owner(session: Session, text_hash: str) -> Row[int, int] | None:
