@@ -41,6 +41,7 @@ from bench.dedup_corpus import Item, generate_scale
 from extractors.combine import without_furniture
 from extractors.fingerprints import content_hash
 from extractors.neardup import band_keys, fingerprint, line_hashes
+from storage.base import insert_for
 from storage.batch import METHOD, Document
 from storage.engine import open_database
 from storage.models import Article, BandKey, ContentHash, Signature, SiteLine, Story
@@ -104,9 +105,8 @@ def _fill(engine: Engine, items: Sequence[Item], now: datetime, pool: ProcessPoo
                 insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
             ).scalars()
         )
-        upsert = _dialect_insert(engine)
         connection.execute(
-            upsert(ContentHash).on_conflict_do_nothing(),
+            insert_for(connection, ContentHash).on_conflict_do_nothing(),
             [
                 {"text_hash": r["text_hash"], "article_id": i}
                 for r, i in zip(rows, ids, strict=True)
@@ -129,7 +129,7 @@ def _fill(engine: Engine, items: Sequence[Item], now: datetime, pool: ProcessPoo
         for item, m in zip(items, marks, strict=True):
             for line in m[2]:
                 counts[item.site, line] = counts.get((item.site, line), 0) + 1
-        stmt = upsert(SiteLine)
+        stmt = insert_for(connection, SiteLine)
         connection.execute(
             stmt.on_conflict_do_update(
                 index_elements=["site", "line_hash"],
@@ -140,12 +140,6 @@ def _fill(engine: Engine, items: Sequence[Item], now: datetime, pool: ProcessPoo
                 for (site, line), n in sorted(counts.items())
             ],
         )
-
-
-def _dialect_insert(engine: Engine) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
 
 
 class StatementClock:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -68,13 +68,14 @@ def finish_entry(session: Session, entry_id: int, article_id: int) -> None:
     )
 
 
-def insert_for(session: Session, model: type[Base]) -> Any:
-    """INSERT with ON CONFLICT support for the session's dialect.
+def insert_for(bind: Session | Connection, model: type[Base]) -> Any:
+    """INSERT with ON CONFLICT support for the dialect of a session or connection.
 
     Built on the table, not the mapped class: an ORM-enabled insert goes through
     SQLAlchemy's bulk-persistence layer, a tenth of the cost of storing an article.
     """
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = bind.dialect if isinstance(bind, Connection) else bind.get_bind().dialect
+    module = postgresql if dialect.name == "postgresql" else sqlite
     return module.insert(model.__table__)
 
 
