@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -19,6 +22,12 @@ from flows.pipeline import FeedOutcome, PageOutcome, repository
 from flows.settings import Settings
 from flows.summary import IngestSummary, feed_health_table
 from storage.engine import describe_database
+from storage.records import Claimed, EntryWork, FeedWork
+from storage.repository import Repository
+
+#: Batch tasks at once: each keeps up to NEWSFLOW_CONCURRENCY requests in flight and
+#: feeds the extraction processes, which is enough to keep two cores busy.
+PARALLEL_BATCHES = 4
 
 #: The state name of a run that stored what it could while some feeds or pages failed.
 FAILURES_STATE = "Completed with failures"
@@ -80,15 +89,25 @@ def _retry_each(task_: Any, ids: Sequence[int], settings: Settings) -> list[Any]
     return outcomes
 
 
-# Four batch tasks at once: each keeps up to NEWSFLOW_CONCURRENCY requests in flight
-# and feeds the extraction processes, which is enough to keep two cores busy.
+def claim_owner() -> str:
+    """Who holds this run's claims: the flow run's id, or host and process outside a run."""
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
 @flow(
     name="ingest",
-    task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]  # Prefect's generics
+    task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES),  # type: ignore[arg-type]  # Prefect's generics
     log_prints=False,
 )
 def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary:
-    """Fetch due feeds (or the named ones; all with ``force``) and store their new articles."""
+    """Fetch due feeds (or the named ones; all with ``force``) and store their new articles.
+
+    Runs at the same time split the work: each claims the feeds and pages it fetches
+    (storage/claims.py), and passes over those another run holds.
+    """
     settings = Settings()
     logger = get_run_logger()
     started = time.monotonic()
@@ -99,50 +118,15 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         unknown = repo.unknown_feeds(feeds)
         if unknown:
             raise UnknownFeedError(f"ingest: not subscribed: {', '.join(unknown)}")
-    due = repo.feeds_to_fetch(now, urls=feeds or None, force=force)
-    stages: list[tuple[str, float]] = []
+    owner = claim_owner()
+    try:
+        feed_outcomes, page_outcomes, held, stages = _fetch(repo, settings, owner, feeds, force)
+    finally:
+        # Work claimed and not reached (a batch that raised) goes back at once; a run
+        # that dies leaves it to NEWSFLOW_CLAIM_LEASE.
+        repo.release_claims(owner)
+
     mark = time.monotonic()
-    logger.info("%d feeds due", len(due))
-
-    feed_futures = [
-        tasks.fetch_feeds_batch.submit(batch, settings, number)
-        for number, batch in enumerate(
-            batches_by_domain(due, settings.feed_batch_size, lambda f: budget_key(f.url)), start=1
-        )
-    ]
-    feed_outcomes: list[FeedOutcome] = _gather(feed_futures)
-    transient = [o.feed_id for o in feed_outcomes if o.result == "failed" and o.kind == "transient"]
-    feed_outcomes += _retry_each(
-        tasks.retry_feed, transient[: settings.retry_tasks_per_run], settings
-    )
-
-    stages.append(("feeds", time.monotonic() - mark))
-    mark = time.monotonic()
-
-    # A run for named feeds fetches their pages only; otherwise every due page.
-    entries = repo.entries_to_fetch(
-        datetime.now(UTC),
-        limit=settings.max_articles_per_run,
-        feed_ids=[f.id for f in due] if feeds else None,
-    )
-    logger.info("%d article pages due", len(entries))
-    page_futures = [
-        tasks.fetch_articles_batch.submit(batch, settings, number)
-        for number, batch in enumerate(
-            batches_by_domain(entries, settings.article_batch_size, lambda e: budget_key(e.url)),
-            start=1,
-        )
-    ]
-    page_outcomes: list[PageOutcome] = _gather(page_futures)
-    budget = max(0, settings.retry_tasks_per_run - len(transient))
-    retry_ids = [
-        o.entry_id for o in page_outcomes if o.result == "failed" and o.kind == "transient"
-    ]
-    page_outcomes += _retry_each(tasks.retry_article, retry_ids[:budget], settings)
-
-    stages.append(("pages", time.monotonic() - mark))
-    mark = time.monotonic()
-
     pruned = tasks.prune_archive(settings)
     tasks.prune_story_index(settings)
     stages.append(("upkeep", time.monotonic() - mark))
@@ -155,6 +139,7 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         archive_pruned=pruned,
         stories_touched=repo.stories_touched(now),
         stages=stages,
+        held_elsewhere=held,
     )
     logger.info(summary.headline())
     for line in summary.failure_lines():
@@ -178,3 +163,119 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
             Completed(data=summary, name=FAILURES_STATE, message=summary.headline()),
         )
     return summary
+
+
+def in_rounds(
+    claim: Callable[[int], Claimed[T]],
+    work: Callable[[list[T]], list[R]],
+    *,
+    round_size: int,
+    limit: int | None = None,
+) -> tuple[list[R], int]:
+    """Claim work a round at a time and do it, until nothing is left or ``limit`` items.
+
+    Claiming a round at a time, not everything at the start, is what lets runs on
+    several workers share one backlog: each takes the next round when it gets to it.
+    Returns the outcomes and the most items seen held by other runs at a claim.
+    """
+    outcomes: list[R] = []
+    held = taken = 0
+    while limit is None or taken < limit:
+        claimed = claim(round_size if limit is None else min(round_size, limit - taken))
+        held = max(held, claimed.held_elsewhere)
+        if not claimed.items:
+            break
+        taken += len(claimed.items)
+        outcomes += work(claimed.items)
+    return outcomes, held
+
+
+def _fetch(
+    repo: Repository, settings: Settings, owner: str, feeds: list[str] | None, force: bool
+) -> tuple[list[FeedOutcome], list[PageOutcome], tuple[int, int], list[tuple[str, float]]]:
+    """The feeds stage, then the pages stage, on the work this run can claim.
+
+    Work due when the run started is claimed round by round (each round as many batch
+    tasks as run at once); what a round reschedules is due after the start, so it is
+    left to later runs. A forced run claims its feeds in one round (they are due
+    whatever their schedule).
+    """
+    logger = get_run_logger()
+    lease, started = settings.claim_lease, datetime.now(UTC)
+    stages: list[tuple[str, float]] = []
+    mark = time.monotonic()
+    feed_batches, page_batches = itertools.count(1), itertools.count(1)
+
+    def fetch_feeds(items: list[FeedWork]) -> list[FeedOutcome]:
+        batches = batches_by_domain(items, settings.feed_batch_size, lambda f: budget_key(f.url))
+        return _gather(
+            [tasks.fetch_feeds_batch.submit(b, settings, next(feed_batches)) for b in batches]
+        )
+
+    feed_ids: list[int] = []
+
+    def claim_feeds(size: int) -> Claimed[FeedWork]:
+        claimed = repo.claim_feeds(
+            datetime.now(UTC),
+            owner=owner,
+            lease=lease,
+            limit=None if force else size,
+            urls=feeds or None,
+            force=force,
+            due_by=started,
+        )
+        feed_ids.extend(f.id for f in claimed.items)
+        return claimed
+
+    if force:
+        claimed = claim_feeds(0)
+        feed_outcomes, feeds_held = fetch_feeds(claimed.items), claimed.held_elsewhere
+    else:
+        feed_outcomes, feeds_held = in_rounds(
+            claim_feeds, fetch_feeds, round_size=PARALLEL_BATCHES * settings.feed_batch_size
+        )
+    logger.info("%d feeds fetched", len(feed_outcomes))
+    if feeds_held:
+        logger.info("%d more due feeds were being fetched by another run", feeds_held)
+    transient = [o.feed_id for o in feed_outcomes if o.result == "failed" and o.kind == "transient"]
+    feed_outcomes += _retry_each(
+        tasks.retry_feed, transient[: settings.retry_tasks_per_run], settings
+    )
+    stages.append(("feeds", time.monotonic() - mark))
+    mark = time.monotonic()
+
+    pages_started = datetime.now(UTC)
+
+    def fetch_pages(items: list[EntryWork]) -> list[PageOutcome]:
+        batches = batches_by_domain(items, settings.article_batch_size, lambda e: budget_key(e.url))
+        return _gather(
+            [tasks.fetch_articles_batch.submit(b, settings, next(page_batches)) for b in batches]
+        )
+
+    def claim_pages(size: int) -> Claimed[EntryWork]:
+        # A run for named feeds fetches their pages only; otherwise every due page.
+        return repo.claim_entries(
+            datetime.now(UTC),
+            owner=owner,
+            lease=lease,
+            limit=size,
+            feed_ids=feed_ids if feeds else None,
+            due_by=pages_started,
+        )
+
+    page_outcomes, pages_held = in_rounds(
+        claim_pages,
+        fetch_pages,
+        round_size=PARALLEL_BATCHES * settings.article_batch_size,
+        limit=settings.max_articles_per_run,
+    )
+    logger.info("%d article pages fetched", len(page_outcomes))
+    if pages_held:
+        logger.info("%d more due pages were being fetched by another run", pages_held)
+    budget = max(0, settings.retry_tasks_per_run - len(transient))
+    retry_ids = [
+        o.entry_id for o in page_outcomes if o.result == "failed" and o.kind == "transient"
+    ]
+    page_outcomes += _retry_each(tasks.retry_article, retry_ids[:budget], settings)
+    stages.append(("pages", time.monotonic() - mark))
+    return feed_outcomes, page_outcomes, (feeds_held, pages_held), stages

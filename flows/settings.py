@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     )
     retry_max_delay: Duration = Field(default=timedelta(hours=24), description="Longest such wait.")
     max_attempts: int = Field(default=8, ge=1, description="Attempts before a page is given up.")
+    claim_lease: Duration = Field(
+        default=timedelta(hours=1),
+        description="How long a run holds the feeds and pages it claimed: other runs pass "
+        "them over until it records them or hands them back; a crashed run's work is "
+        "taken up again after this.",
+    )
     archive_days: int = Field(
         default=30,
         ge=0,
@@ -222,6 +228,7 @@ class Settings(BaseSettings):
         "retry_max_delay",
         "dedup_window",
         "maintenance_interval",
+        "claim_lease",
         mode="before",
     )
     @classmethod

@@ -61,6 +61,9 @@ class IngestSummary:
     stories_touched: int = 0
     #: Seconds per stage of the run, in order ("feeds", "pages", "upkeep").
     stages: tuple[tuple[str, float], ...] = ()
+    #: Due but claimed by another run at the time (storage/claims.py): left to it.
+    feeds_held_elsewhere: int = 0
+    pages_held_elsewhere: int = 0
 
     @classmethod
     def build(
@@ -73,6 +76,7 @@ class IngestSummary:
         archive_pruned: int = 0,
         stories_touched: int = 0,
         stages: Sequence[tuple[str, float]] = (),
+        held_elsewhere: tuple[int, int] = (0, 0),
     ) -> IngestSummary:
         """Summarise outcomes; an item retried in the run counts by its last outcome."""
         last_feed = {o.feed_id: o for o in feeds}
@@ -113,6 +117,8 @@ class IngestSummary:
             archive_pruned=archive_pruned,
             stories_touched=stories_touched,
             stages=tuple(stages),
+            feeds_held_elsewhere=held_elsewhere[0],
+            pages_held_elsewhere=held_elsewhere[1],
         )
 
     @property
@@ -195,6 +201,11 @@ class IngestSummary:
                 f"put off (their site asked us to wait; not failures): {self.feeds_deferred} "
                 f"feeds, {self.pages_deferred} pages"
             )
+        if self.feeds_held_elsewhere or self.pages_held_elsewhere:
+            out.append(
+                f"left to another run (claimed there): {self.feeds_held_elsewhere} feeds, "
+                f"{self.pages_held_elsewhere} pages"
+            )
         out += [f"  {line}" for line in self.failure_lines()]
         if self.nothing_new:
             out.append("nothing new: every entry was already stored")
@@ -222,6 +233,8 @@ class IngestSummary:
             ("Pages given up", self.pages_given_up),
             ("Feeds put off (site asked to wait)", self.feeds_deferred),
             ("Pages put off (site asked to wait)", self.pages_deferred),
+            ("Feeds left to another run (claimed there)", self.feeds_held_elsewhere),
+            ("Pages left to another run (claimed there)", self.pages_held_elsewhere),
         ]
         rows += [(f"Not an article: {kind}", n) for kind, n in self.not_articles]
         rows.append(("Archived pages removed (past retention)", self.archive_pruned))

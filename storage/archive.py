@@ -166,10 +166,8 @@ class ArchiveStore(StoreBase):
     def apply_reextraction(
         self, results: Sequence[Reextracted], now: datetime
     ) -> list[ReextractOutcome | SQLAlchemyError]:
-        """Apply a batch of re-extractions in one transaction, each in a savepoint."""
-        return self._each_in_savepoint(
-            results, lambda session, item: self._apply_one(session, item, now)
-        )
+        """Apply a batch of re-extractions, each on its own (StoreBase._write_each)."""
+        return self._write_each(results, lambda session, item: self._apply_one(session, item, now))
 
     def _apply_one(self, session: Session, item: Reextracted, now: datetime) -> ReextractOutcome:
         columns = [getattr(Article, name) for name in ("canonical_url", "url", *_REBUILT)]

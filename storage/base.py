@@ -20,6 +20,9 @@ from storage.policy import RetryPolicy
 T = TypeVar("T")
 R = TypeVar("R")
 
+#: The columns of a feed or entry no run holds (storage/claims.py).
+RELEASED: dict[str, Any] = {"claimed_until": None, "claimed_by": None}
+
 #: Rows per IN (...) list: well under SQLite's 32,766 bound parameters.
 _CHUNK = 500
 
@@ -64,6 +67,7 @@ def finish_entry(session: Session, entry_id: int, article_id: int) -> None:
             next_attempt_at=None,
             last_error=None,
             last_error_kind=None,
+            **RELEASED,
         )
     )
 
@@ -102,14 +106,26 @@ class StoreBase:
     def _insert(self, session: Session, model: type[Base]) -> Any:
         return insert_for(session, model)
 
-    def _each_in_savepoint(
+    def _write_each(
         self, items: Sequence[T], write: Callable[[Session, T], R]
     ) -> list[R | SQLAlchemyError]:
-        """Write each item in a savepoint of one transaction; a refused item gets its error.
+        """Write each item on its own; a refused item gets its error, the others are written.
 
-        One bad item (a value the database refuses) never costs the others their write.
+        SQLite: one transaction, a savepoint per item (writers take turns anyway, and
+        one commit for the lot is cheaper). PostgreSQL: a transaction per item, since a
+        transaction keeps its row and advisory locks until it ends: two runs storing
+        batches at once, each holding an earlier article's locks while it waits for a
+        lock the other holds, would deadlock (copies of one text in both batches do it).
         """
         results: list[R | SQLAlchemyError] = []
+        if self.engine.dialect.name == "postgresql":
+            for item in items:
+                try:
+                    with self._write() as session:
+                        results.append(write(session, item))
+                except SQLAlchemyError as exc:
+                    results.append(exc)
+            return results
         with self._write() as session:
             for item in items:
                 try:

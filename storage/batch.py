@@ -49,13 +49,13 @@ class Placed:
 
 
 class BatchStore(StoreBase):
-    """Adds documents one transaction per batch, each in a savepoint."""
+    """Adds documents in batches, each document on its own (StoreBase._write_each)."""
 
     stories: StoryOptions
 
     def add_documents(self, documents: Sequence[Document], now: datetime) -> list[Placed]:
         """Store documents in order and place each in a story; a known one is found again."""
-        results = self._each_in_savepoint(
+        results = self._write_each(
             documents, lambda session, document: self._add_one(session, document, now)
         )
         placed: list[Placed] = []

@@ -5,42 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extractors.feeds import ParsedFeed
-from extractors.health import FeedHealth, FeedStatus, HealthChange
+from extractors.health import FeedHealth, HealthChange
 from extractors.opml import Subscription
-from storage.base import StoreBase, chunks, finish_entry
+from storage.base import RELEASED, StoreBase, chunks, finish_entry
 from storage.models import Article, Entry, Feed
 from storage.records import EntriesAdded, FeedFetched, FeedInfo, FeedWork
+from storage.rows import feed_health, feed_work
 
 Decide = Callable[[FeedHealth], HealthChange]
-
-
-def _health(feed: Feed) -> FeedHealth:
-    status: FeedStatus = feed.status  # type: ignore[assignment]  # written from FeedStatus only
-    return FeedHealth(
-        status=status,
-        error_count=feed.error_count,
-        failing_since=feed.failing_since,
-        redirect_url=feed.redirect_url,
-        redirect_count=feed.redirect_count,
-    )
-
-
-def _feed_work(feed: Feed) -> FeedWork:
-    return FeedWork(
-        feed.id,
-        feed.url,
-        feed.etag,
-        feed.last_modified,
-        feed.content_hash,
-        health=_health(feed),
-        publish_interval=feed.publish_interval,
-        last_entry_at=feed.last_entry_at,
-    )
 
 
 def _apply(feed: Feed, change: HealthChange) -> None:
@@ -135,24 +112,11 @@ class FeedStore(StoreBase):
                 for feed, n_articles, n_pending in session.execute(stmt)
             ]
 
-    def feeds_to_fetch(
-        self, now: datetime, *, urls: Sequence[str] | None = None, force: bool = False
-    ) -> list[FeedWork]:
-        """Feeds due now (or the named ones, or all with ``force``), most overdue first."""
-        stmt = select(Feed)
-        if urls is not None:
-            stmt = stmt.where(Feed.url.in_(list(urls)))
-        if not force:
-            stmt = stmt.where(or_(Feed.next_fetch_at.is_(None), Feed.next_fetch_at <= now))
-        stmt = stmt.order_by(Feed.next_fetch_at, Feed.id)
-        with self._read() as session:
-            return [_feed_work(f) for f in session.scalars(stmt)]
-
     def feeds_by_id(self, feed_ids: Sequence[int]) -> list[FeedWork]:
         """Feeds by id, with their current validators."""
         with self._read() as session:
             stmt = select(Feed).where(Feed.id.in_(list(feed_ids))).order_by(Feed.id)
-            return [_feed_work(f) for f in session.scalars(stmt)]
+            return [feed_work(f) for f in session.scalars(stmt)]
 
     def _insert_entries(
         self, session: Session, feed_id: int, parsed: ParsedFeed, now: datetime
@@ -215,10 +179,11 @@ class FeedStore(StoreBase):
         """
         with self._write() as session:
             feed = session.get_one(Feed, feed_id, with_for_update=True)
-            change = decide(_health(feed))
+            change = decide(feed_health(feed))
             _apply(feed, change)
             feed.last_fetched_at = feed.last_success_at = now
             feed.last_error = feed.last_error_kind = None
+            feed.claimed_until = feed.claimed_by = None
             feed.fetch_count += 1
             if fetched.etag is not None or fetched.result == "parsed":
                 feed.etag = fetched.etag
@@ -267,9 +232,10 @@ class FeedStore(StoreBase):
         """A failed fetch or parse: keep the reason; ``decide`` sets health and backoff."""
         with self._write() as session:
             feed = session.get_one(Feed, feed_id, with_for_update=True)
-            change = decide(_health(feed))
+            change = decide(feed_health(feed))
             _apply(feed, change)
             feed.last_fetched_at = now
+            feed.claimed_until = feed.claimed_by = None
             feed.fetch_count += 1
             feed.last_error = reason
             feed.last_error_kind = kind
@@ -281,7 +247,7 @@ class FeedStore(StoreBase):
             session.execute(
                 update(Feed)
                 .where(Feed.id == feed_id)
-                .values(next_fetch_at=until, schedule_reason=f"put off: {reason}")
+                .values(next_fetch_at=until, schedule_reason=f"put off: {reason}", **RELEASED)
             )
 
     def feed_by_url(self, url: str) -> FeedInfo | None:

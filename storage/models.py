@@ -113,6 +113,9 @@ class Feed(Base):
     unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
     bytes_saved: Mapped[int] = mapped_column(BigInteger, default=0)
     last_body_bytes: Mapped[int | None] = mapped_column(Integer)
+    # A run fetching the feed now (storage.claims): others pass it over until then.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Story(Base):
@@ -156,6 +159,9 @@ class Entry(Base):
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
+    # A run fetching the page now (storage.claims): others pass it over until then.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Article(Base):

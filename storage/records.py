@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from extractors.articles import Article as ExtractedArticle
 from extractors.health import FeedHealth
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +174,11 @@ class FailureRecorded:
     attempts: int
     next_attempt_at: datetime | None  # None: given up
     given_up: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed(Generic[T]):
+    """Work claimed for one run, and how much more was due but held by other runs."""
+
+    items: list[T]
+    held_elsewhere: int

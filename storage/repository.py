@@ -31,8 +31,9 @@ from extractors.errors import ErrorKind
 from extractors.fingerprints import content_hash
 from extractors.urls import budget_key, canonicalize_url
 from storage.archive import ArchiveStore, write_page
-from storage.base import finish_entry, notes_text, page_metadata
+from storage.base import RELEASED, finish_entry, notes_text, page_metadata
 from storage.batch import BatchStore
+from storage.claims import ClaimStore
 from storage.feeds import FeedStore
 from storage.models import Article, Entry, Story
 from storage.policy import RetryPolicy
@@ -42,26 +43,12 @@ from storage.records import (
     FailureRecorded,
     StoreOutcome,
 )
+from storage.rows import entry_work
 from storage.stories import StoryOptions, drop_story_if_empty, hash_owner, settle_article
 from storage.storyview import StoryStore
 
 #: The extractor name recorded on a feed-summary stand-in.
 FEED_SUMMARY = "feed-summary"
-
-
-def _entry_work(entry: Entry) -> EntryWork:
-    return EntryWork(
-        entry.id,
-        entry.feed_id,
-        entry.url,
-        entry.canonical_url,
-        entry.title,
-        entry.summary,
-        entry.author,
-        entry.published_at,
-        entry.attempts,
-        entry.article_id,
-    )
 
 
 def _article_at(session: Session, canonical_url: str) -> Row[int, str] | None:
@@ -83,7 +70,7 @@ def _same_text(session: Session, article_id: int, text: str) -> bool:
     return smaller > 0 and sum((a & b).values()) >= SAME_ARTICLE * smaller
 
 
-class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
+class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore, ClaimStore):
     """newsflow's database, one short transaction per call."""
 
     def __init__(
@@ -95,40 +82,23 @@ class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
         super().__init__(engine, policy)
         self.stories = stories or StoryOptions()
 
-    def entries_to_fetch(
-        self, now: datetime, *, limit: int, feed_ids: Sequence[int] | None = None
-    ) -> list[EntryWork]:
-        """Entries whose page is due: new ones, and failed ones whose retry time has come."""
-        stmt = (
-            select(Entry)
-            .where(Entry.state.in_(("pending", "failed")), Entry.next_attempt_at <= now)
-            .order_by(Entry.next_attempt_at, Entry.id)
-            .limit(limit)
-        )
-        if feed_ids is not None:
-            stmt = stmt.where(Entry.feed_id.in_(list(feed_ids)))
-        with self._read() as session:
-            return [_entry_work(e) for e in session.scalars(stmt)]
-
     def entries_by_id(self, entry_ids: Sequence[int]) -> list[EntryWork]:
         """Entries still waiting for their page, by id (done ones are left out)."""
         with self._read() as session:
             stmt = select(Entry).where(
                 Entry.id.in_(list(entry_ids)), Entry.state.in_(("pending", "failed"))
             )
-            return [_entry_work(e) for e in session.scalars(stmt.order_by(Entry.id))]
+            return [entry_work(e) for e in session.scalars(stmt.order_by(Entry.id))]
 
     def store_articles(
         self, items: Sequence[ArticleToStore], now: datetime
     ) -> list[StoreOutcome | SQLAlchemyError]:
-        """Store a batch in one transaction; each article in a savepoint of its own.
+        """Store a batch, each article on its own (StoreBase._write_each).
 
         Exact duplicates join the first copy's story. An article the database refuses
         gets its error back in its place; the others are stored all the same.
         """
-        return self._each_in_savepoint(
-            items, lambda session, item: self._store_one(session, item, now)
-        )
+        return self._write_each(items, lambda session, item: self._store_one(session, item, now))
 
     def store_article(
         self,
@@ -333,9 +303,10 @@ class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
             entry.next_attempt_at = when
             entry.last_error = reason if when is not None else f"gave up: {reason}"
             entry.last_error_kind = kind
+            entry.claimed_until = entry.claimed_by = None
             recorded = FailureRecorded(entry.attempts, when, given_up=when is None)
             if entry.article_id is None:
-                self._stand_in(session, _entry_work(entry), now)
+                self._stand_in(session, entry_work(entry), now)
             return recorded
 
     def record_not_article(self, entry_id: int, reason: str, now: datetime) -> None:
@@ -349,8 +320,9 @@ class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
             entry.next_attempt_at = None
             entry.last_error = reason
             entry.last_error_kind = "permanent"
+            entry.claimed_until = entry.claimed_by = None
             if entry.article_id is None:
-                self._stand_in(session, _entry_work(entry), now)
+                self._stand_in(session, entry_work(entry), now)
 
     def _stand_in(self, session: Session, entry: EntryWork, now: datetime) -> None:
         text = "\n\n".join(part for part in (entry.title, entry.summary) if part)
@@ -393,5 +365,5 @@ class Repository(ArchiveStore, BatchStore, StoryStore, FeedStore):
                 session.execute(
                     update(Entry)
                     .where(Entry.id == entry_id, Entry.state.in_(("pending", "failed")))
-                    .values(next_attempt_at=when)
+                    .values(next_attempt_at=when, **RELEASED)
                 )

@@ -80,3 +80,40 @@ def test_same_url_stored_by_another_run_first(repo: Repository, engine: Engine) 
         stories = c.scalar(select(func.count()).select_from(Story))
     assert links == [("done", winner), ("done", winner)]
     assert stories == 1
+
+
+def test_batches_holding_copies_in_opposite_order_do_not_deadlock(
+    repo: Repository, engine: Engine
+) -> None:
+    """Two runs store batches at once, each with copies of the other's texts in the
+    opposite order: a run must not keep one article's locks while it stores the next."""
+    rounds = 12
+    entries = queued(repo, *range(1, 4 * rounds + 1))
+    entries += repo.entries_to_fetch(NOW, limit=10 * rounds)  # queued() lists the first ten
+    by_id = {e.id: e for e in entries}
+    work = sorted(by_id.values(), key=lambda e: e.id)
+    errors: list[Exception] = []
+    for n in range(rounds):
+        a1, a2, b1, b2 = work[4 * n : 4 * n + 4]
+        x, y = article(body(100 + 2 * n)), article(body(101 + 2 * n))
+        batches = [
+            [ArticleToStore(a1, x, a1.canonical_url, a1.url, None),
+             ArticleToStore(a2, y, a2.canonical_url, a2.url, None)],
+            [ArticleToStore(b1, y, b1.canonical_url, b1.url, None),
+             ArticleToStore(b2, x, b2.canonical_url, b2.url, None)],
+        ]  # fmt: skip
+        start = threading.Barrier(2)
+
+        def store(batch: list[ArticleToStore], start: threading.Barrier = start) -> None:
+            start.wait(10)
+            errors.extend(r for r in repo.store_articles(batch, NOW) if isinstance(r, Exception))
+
+        threads = [threading.Thread(target=store, args=(b,)) for b in batches]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert errors == []
+    with engine.connect() as c:
+        assert c.scalar(select(func.count()).select_from(Article)) == 4 * rounds
+        assert c.scalar(select(func.count()).select_from(Story)) == 2 * rounds
