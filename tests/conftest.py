@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from flows.resources import forget_engine
+from flows.samplesite import SampleSite, SiteServer, build_site
 from storage.engine import make_engine
 
 # Prefect: no flow heartbeats or telemetry in tests.
@@ -89,3 +91,54 @@ def db_url(tmp_path: Path) -> Iterator[str]:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     yield url
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (bind to 0 and give it back)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `prefect server start` on 127.0.0.1 for the session; yields its API URL.
+
+    Started the way `newsflow serve` starts one (flows.serve.local_prefect_server), with
+    its home in a temporary folder. Tests point Prefect at it with temporary_settings
+    (PREFECT_API_URL) in-process, or the environment of the processes they start.
+    """
+    from flows.serve import local_prefect_server
+
+    home = tmp_path_factory.mktemp("prefect-server")
+    with local_prefect_server(free_port(), home, timeout=150) as api_url:
+        yield api_url
+
+
+@pytest.fixture(scope="session")
+def site() -> SampleSite:
+    return build_site(outlets=4, articles_per_outlet=6, seed=7)
+
+
+@pytest.fixture
+def site_server(site: SampleSite) -> Iterator[SiteServer]:
+    with SiteServer(site, host="127.0.0.1", port=0, slow_seconds=0.3) as server:
+        yield server
+
+
+@pytest.fixture
+def flow_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Settings for a flow run: a fresh database (a SQLite file, or the wiped
+    NEWSFLOW_TEST_DATABASE_URL), loopback allowed, quick retries."""
+    url = db_url
+    forget_engine(url)  # one PostgreSQL URL serves every test, wiped in between
+    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("NEWSFLOW_ALLOWED_NETWORKS", "127.0.0.1/32")
+    monkeypatch.setenv("NEWSFLOW_TASK_RETRY_DELAY", "0.2")
+    monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "1")
+    monkeypatch.setenv("NEWSFLOW_READ_TIMEOUT", "5")
+    # One loopback site is one domain: no request rate, or runs take seconds per page.
+    monkeypatch.setenv("NEWSFLOW_HOST_RATE", "0")
+    return url

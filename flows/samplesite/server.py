@@ -15,6 +15,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
@@ -79,11 +80,16 @@ class SiteServer:
         host: str = "127.0.0.1",
         port: int = 0,
         slow_seconds: float = 2.0,
+        delay_seconds: float = 0.0,
     ) -> None:
         self.site = site
         self.host = host
         self.port = port
         self.slow_seconds = slow_seconds
+        self.delay_seconds = delay_seconds  # every reply takes this long: a busy site
+        self._open = threading.Event()  # cleared by hold(): requests wait for resume()
+        self._open.set()
+        self._in_flight = self._peak_in_flight = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._requests: list[RequestRecord] = []
@@ -173,9 +179,23 @@ class SiteServer:
         with self._lock:
             return list(self._requests)
 
+    def hold(self) -> None:
+        """Requests wait (unanswered) from now until resume(): a site that has stalled."""
+        self._open.clear()
+
+    def resume(self) -> None:
+        self._open.set()
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests the server was answering at once since start or the last clear."""
+        with self._lock:
+            return self._peak_in_flight
+
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._peak_in_flight = self._in_flight
 
     def reset_faults(self) -> None:
         """Make one-shot faults (the 503-once page) fire again."""
@@ -263,6 +283,18 @@ class SiteServer:
             with self._lock:
                 self._gzipped[path] = cached
         return cached
+
+    @contextlib.contextmanager
+    def _busy(self) -> Iterator[None]:
+        """Count a request in flight while its reply is made (and delayed)."""
+        with self._lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def _track(self, connection: socket.socket, open_: bool) -> None:
         with self._lock:
@@ -360,9 +392,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def _serve(self, *, head: bool) -> None:
-        reply = self.owner._reply(self.command, self.path, self.headers)
-        if reply.delay:
-            self.owner._stopping.wait(reply.delay)
+        while not self.owner._open.wait(0.1):
+            if self.owner._stopping.is_set():
+                return
+        # Busy until the reply starts: once its last bytes are out, the client may send
+        # its next request before this thread has counted the reply as finished.
+        with self.owner._busy():
+            reply = self.owner._reply(self.command, self.path, self.headers)
+            if reply.delay or self.owner.delay_seconds:
+                self.owner._stopping.wait(reply.delay or self.owner.delay_seconds)
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
