@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Shared corpora for the quality and robustness tests, when present beside the repo.
 export NEWSFLOW_CORPORA ?= $(abspath ../shared/corpora)
 
-.PHONY: install run serve test test-fast test-postgres lint format bench lock clean
+.PHONY: install run serve test test-fast test-postgres e2e lint format bench lock clean
 
 install: $(STAMP)
 
@@ -23,7 +23,7 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet -e ".[dev,postgres]"
+	.venv-lock/bin/python -m pip install --quiet -e ".[dev,postgres,e2e]"
 	{ echo "# Exact versions that make lint and make test pass with (pip constraints)."; \
 	  echo "# make install uses them; make lock regenerates them from a fresh resolve."; \
 	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^newsflow'; } > constraints.txt
@@ -48,6 +48,14 @@ test-postgres: $(STAMP)
 	url=$$(.ci/postgres.sh start $$dir/data) && \
 	NEWSFLOW_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest tests/storage tests/flows; \
 	status=$$?; .ci/postgres.sh stop $$dir/data; rm -rf $$dir; exit $$status
+
+# The browser test: Debian's Chromium (.ci/chromium.sh installs it if missing) opens
+# the Prefect UI on an ingest run; its screenshots land in deploy/screenshots.
+e2e: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres,e2e]"
+	chromium=$$(.ci/chromium.sh) && \
+	NEWSFLOW_CHROMIUM=$$chromium NEWSFLOW_E2E=1 NEWSFLOW_SCREENSHOT_DIR=deploy/screenshots \
+		$(BIN)/python -m pytest -m e2e tests/e2e
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
