@@ -29,6 +29,9 @@ from storage.repository import Repository
 #: feeds the extraction processes, which is enough to keep two cores busy.
 PARALLEL_BATCHES = 4
 
+#: Failures logged one per line; the rest are counted (the summary artifact lists all).
+LOGGED_FAILURES = 20
+
 #: The state name of a run that stored what it could while some feeds or pages failed.
 FAILURES_STATE = "Completed with failures"
 
@@ -142,7 +145,7 @@ def ingest(feeds: list[str] | None = None, force: bool = False) -> IngestSummary
         held_elsewhere=held,
     )
     logger.info(summary.headline())
-    for line in summary.failure_lines():
+    for line in summary.failure_lines(limit=LOGGED_FAILURES):
         logger.warning(line)
     create_markdown_artifact(
         key="ingest-summary", markdown=summary.markdown(), description="What this ingest run did"

@@ -162,12 +162,19 @@ class IngestSummary:
         """Every failure with what failed: "feed" or "page"."""
         return [("feed", f) for f in self.feed_failures] + [("page", f) for f in self.page_failures]
 
-    def failure_lines(self) -> list[str]:
-        """One line per failure: what, why, and when it is tried again."""
-        return [
-            f"{label} {f.url}: {f.reason} [{f.kind}; {f.when}]"
-            for label, f in self.labelled_failures()
+    def failure_lines(self, limit: int | None = None) -> list[str]:
+        """One line per failure (what, why, when it is tried again), the first ``limit``
+        of them and a count of the rest."""
+        failures = self.labelled_failures()
+        lines = [
+            f"{label} {f.url}: {f.reason} [{f.kind}; {f.when}]" for label, f in failures[:limit]
         ]
+        if limit is not None and len(failures) > limit:
+            lines.append(
+                f"... and {len(failures) - limit} more failures (the run's ingest-summary "
+                "artifact lists them all)"
+            )
+        return lines
 
     def lines(self) -> list[str]:
         """The summary as short plain-text lines."""

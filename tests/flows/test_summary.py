@@ -76,6 +76,27 @@ def test_text_and_markdown_name_every_failure_and_when() -> None:
     )
 
 
+def test_the_log_names_the_first_failures_and_counts_the_rest() -> None:
+    pages = [
+        PageOutcome(n, f"https://a.example/{n}", "failed", error="fetch: 500", kind="transient")
+        for n in range(25)
+    ]
+    summary = IngestSummary.build([], pages, database="x", seconds=1.0)
+    assert len(summary.failure_lines()) == 25
+    logged = summary.failure_lines(limit=20)
+    assert logged[:20] == summary.failure_lines()[:20]
+    assert logged[20:] == [
+        "... and 5 more failures (the run's ingest-summary artifact lists them all)"
+    ]
+    assert summary.failure_lines(limit=25) == summary.failure_lines()
+
+
+def test_claims_held_by_another_run_are_shown() -> None:
+    summary = IngestSummary.build([], [], database="x", seconds=1.0, held_elsewhere=(3, 40))
+    assert "left to another run (claimed there): 3 feeds, 40 pages" in summary.lines()
+    assert "| Pages left to another run (claimed there) | 40 |" in summary.markdown()
+
+
 def test_nothing_new() -> None:
     summary = IngestSummary.build(
         [FeedOutcome(1, "u", "not_modified")], [], database="d", seconds=0
