@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -27,6 +27,15 @@ from flows.settings import Settings
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
+
+
+#: Where interval schedules count from. Prefect anchors an interval at the moment the
+#: deployment is built unless told otherwise, and `serve` replaces a deployment's
+#: scheduled runs each time it starts: a process restarted more often than the
+#: interval (nightly, or at each deploy) would never reach its first maintenance run.
+#: A fixed anchor keeps the times put: daily maintenance at 00:00 UTC, ingest on the
+#: quarter hours.
+ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class ServeError(Exception):
@@ -126,6 +135,7 @@ def serve_deployments(
     ``reextract`` on demand (Run in the UI, or ``prefect deployment run``).
     """
     from prefect import serve
+    from prefect.schedules import Cron, Interval
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     from flows.ingest import ingest
@@ -143,11 +153,14 @@ def serve_deployments(
     def run() -> None:
         # limit=1: one run at a time in this process: a run that starts while another
         # is going (an ingest still busy, or maintenance) waits for it.
+        every = interval or settings.feed_interval
+        ingest_schedule = Cron(cron) if cron else Interval(every, anchor_date=ANCHOR)
         serve(
-            _built(ingest.to_deployment(name="ingest", interval=interval, cron=cron)),
+            _built(ingest.to_deployment(name="ingest", schedules=[ingest_schedule])),
             _built(
                 maintenance.to_deployment(
-                    name="maintenance", interval=settings.maintenance_interval
+                    name="maintenance",
+                    schedules=[Interval(settings.maintenance_interval, anchor_date=ANCHOR)],
                 )
             ),
             _built(reextract.to_deployment(name="reextract")),
@@ -159,6 +172,9 @@ def serve_deployments(
         if get_current_settings().api.url:
             typer.echo(f"serving {names} on {get_current_settings().api.url}")
             run()
+            # Prefect's runner installs a SIGTERM handler of its own, which ends serve()
+            # normally rather than through KeyboardInterrupt.
+            typer.echo("stopped")
             return
         home = Path(settings.data_dir) / "prefect"
         typer.echo(f"PREFECT_API_URL is not set: starting a local Prefect server (home {home}) ...")

@@ -29,6 +29,7 @@ from flows.resources import engine_for
 from flows.samplesite import SiteServer, build_site
 from flows.settings import Settings
 from storage.models import Article, Entry, Feed
+from tests.flows.served import markdown_counts, run_artifact
 
 pytestmark = pytest.mark.slow
 
@@ -142,30 +143,10 @@ def _resume_when_shared(server: SiteServer, url: str) -> None:
 
 def _summary(api_url: str, flow_run_id: Any) -> dict[str, int]:
     """The numbers of a run's ingest-summary artifact, as the UI shows them."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-    )
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with (
-        temporary_settings(updates={PREFECT_API_URL: api_url}),
-        get_client(sync_client=True) as client,
-    ):
-        (artifact,) = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=["ingest-summary"]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
-            )
-        )
-    numbers = {}
-    for line in str(artifact.data).splitlines():
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if len(cells) == 2 and cells[1].isdigit():
-            numbers[cells[0]] = int(cells[1])
-    return numbers
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        return markdown_counts(run_artifact(flow_run_id, "ingest-summary"))
 
 
 def test_two_workers_split_one_site_and_store_every_article_once(
