@@ -59,12 +59,31 @@ def median_time(work: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def _wipe(url: str) -> None:
+    """An empty PostgreSQL database for the next run (its engine is made afresh)."""
+    from sqlalchemy import text
+
+    from flows.resources import forget_engine
+    from storage.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    forget_engine(url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outlets", type=int, default=10)
     parser.add_argument("--articles", type=int, default=60, help="articles per outlet")
     parser.add_argument("--repeats", type=int, default=5, help="pipeline runs (median)")
     parser.add_argument("--bare-repeats", type=int, default=3)
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL URL to ingest into (its public schema is dropped before each "
+        "run); default: a fresh SQLite file per run",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
@@ -112,7 +131,9 @@ def main() -> None:
         with prefect_test_harness(server_startup_timeout=120):
             for repeat in range(args.repeats):
                 # A fresh database each time: every run stores the whole site.
-                url = f"sqlite:///{workdir / f'bench-{repeat}.sqlite'}"
+                url = args.database or f"sqlite:///{workdir / f'bench-{repeat}.sqlite'}"
+                if args.database:
+                    _wipe(url)
                 os.environ["NEWSFLOW_DATABASE_URL"] = url
                 repository(Settings()).add_feeds(
                     [Subscription(u) for u in feed_urls], datetime.now(UTC)
@@ -148,6 +169,7 @@ def main() -> None:
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
+        "database": "postgresql" if args.database else "sqlite",
         "articles_on_site": len(pages),
         "articles_stored": stored,
         "pipeline_runs": len(firsts),
