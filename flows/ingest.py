@@ -217,12 +217,12 @@ def _fetch(
 
     feed_ids: list[int] = []
 
-    def claim_feeds(size: int) -> Claimed[FeedWork]:
+    def claim_feeds(size: int | None) -> Claimed[FeedWork]:
         claimed = repo.claim_feeds(
             datetime.now(UTC),
             owner=owner,
             lease=lease,
-            limit=None if force else size,
+            limit=size,
             urls=feeds or None,
             force=force,
             due_by=started,
@@ -231,7 +231,7 @@ def _fetch(
         return claimed
 
     if force:
-        claimed = claim_feeds(0)
+        claimed = claim_feeds(None)
         feed_outcomes, feeds_held = fetch_feeds(claimed.items), claimed.held_elsewhere
     else:
         feed_outcomes, feeds_held = in_rounds(

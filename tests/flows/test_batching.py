@@ -30,3 +30,26 @@ def test_batches_keep_every_item_once_and_hosts_whole(
         assert not hosts & hosts_seen
         hosts_seen |= hosts
         assert len(batch) <= size or len(hosts) == 1
+
+
+def test_rounds_claim_until_nothing_is_left_or_the_limit() -> None:
+    from flows.ingest import in_rounds
+    from storage.records import Claimed
+
+    backlog = list(range(10))
+    asked: list[int] = []
+
+    def claim(size: int) -> Claimed[int]:
+        asked.append(size)
+        taken, backlog[:] = backlog[:size], backlog[size:]
+        return Claimed(taken, held_elsewhere=len(asked))
+
+    done, held = in_rounds(claim, lambda items: [-i for i in items], round_size=4)
+    assert done == [-i for i in range(10)]
+    assert asked == [4, 4, 4, 4]  # the last claim found nothing and ended the rounds
+    assert held == 4  # the most seen held elsewhere at any claim
+
+    backlog[:] = range(10)
+    asked.clear()
+    done, _ = in_rounds(claim, lambda items: items, round_size=4, limit=6)
+    assert (done, asked) == ([0, 1, 2, 3, 4, 5], [4, 2])
