@@ -33,7 +33,7 @@ start)
         echo "postgres.sh: installing Debian's postgresql" >&2
         if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
         $sudo apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >&2
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
     fi
     bin=$(pg_bin)
     mkdir -p "$data"
