@@ -88,16 +88,7 @@ class Served:
 
     def prefect(self, *args: str) -> tuple[int, str]:
         """Run the `prefect` command line against the server: (exit status, output)."""
-        done = subprocess.run(
-            [sys.executable, "-m", "prefect", "--no-prompt", *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        return done.returncode, done.stdout + done.stderr
+        return prefect_cli(self.env, *args)
 
     def flow_run(self, flow_run_id: UUID) -> FlowRun:
         """A flow run as the server has it now."""
@@ -148,8 +139,23 @@ def flow_run_id_in(output: str) -> UUID:
     return UUID(found.group(1))
 
 
-def _delete_deployments() -> None:
-    # Other tests on the session's server serve deployments of the same names.
+def prefect_cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run the `prefect` command line from the repository root: (exit status, output)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "prefect", "--no-prompt", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def delete_deployments() -> None:
+    """Delete newsflow's deployments from the server in PREFECT_API_URL, if they are there."""
+    # Other tests on the session's server register deployments of the same names.
     with get_client(sync_client=True) as client:
         for name in DEPLOYMENTS:
             with suppress(ObjectNotFound):
@@ -196,7 +202,7 @@ def serving(api_url: str, env: dict[str, str], log: Path) -> Iterator[Served]:
     """`python -m flows serve --cron ...` until the block ends; then SIGTERM, which must
     end it with status 0, and the deployments are deleted from the server."""
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
-        _delete_deployments()
+        delete_deployments()
         since = datetime.now(UTC)
         with log.open("wb") as sink:
             process = subprocess.Popen(
@@ -219,7 +225,7 @@ def serving(api_url: str, env: dict[str, str], log: Path) -> Iterator[Served]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-            _delete_deployments()
+            delete_deployments()
         output = log.read_text(errors="replace")
         assert process.returncode == 0, output
         assert output.rstrip().endswith("stopped"), output[-2000:]

@@ -8,7 +8,6 @@ job registers them (`prefect work-pool create`, `prefect deploy --all`).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import func, select
 
 from extractors.opml import Subscription
@@ -29,21 +29,26 @@ from flows.resources import engine_for
 from flows.samplesite import SiteServer, build_site
 from flows.settings import Settings
 from storage.models import Article, Entry, Feed
-from tests.flows.served import markdown_counts, run_artifact
+from tests.flows.served import (
+    delete_deployments,
+    markdown_counts,
+    prefect_cli,
+    run_artifact,
+    serve_env,
+)
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-PREFECT = [sys.executable, "-m", "prefect", "--no-prompt"]
+PREFECT = [sys.executable, "-m", "prefect", "--no-prompt"]  # worker processes
 WORKERS = 2
 HOST_LIMIT = 2  # NEWSFLOW_PER_HOST_CONCURRENCY: the whole site is one domain (127.0.0.1)
 
 
-def _env(api_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(
-        PREFECT_API_URL=api_url,
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+def _env(api_url: str, home: Path) -> dict[str, str]:
+    return serve_env(
+        api_url,
+        home,
         PREFECT_WORKER_QUERY_SECONDS="1",
         PREFECT_WORKER_PREFETCH_SECONDS="1",
         NEWSFLOW_HOME=str(ROOT),  # prefect.yaml's pull step: where the flows' code is
@@ -52,23 +57,19 @@ def _env(api_url: str) -> dict[str, str]:
         NEWSFLOW_FEED_BATCH_SIZE="1",
         NEWSFLOW_ARTICLE_BATCH_SIZE="2",
     )
-    return env
 
 
-def _run(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(
-        args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=180, check=False
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+def _prefect(env: dict[str, str], *args: str) -> None:
+    status, output = prefect_cli(env, *args)
+    assert status == 0, output
 
 
 @pytest.fixture
-def workers(prefect_server: str, flow_env: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+def workers(prefect_server: str, flow_env: str, tmp_path: Path) -> Iterator[list[Path]]:
     """The pool and the deployments of prefect.yaml, and two workers polling the pool."""
-    env = _env(prefect_server)
-    _run([*PREFECT, "work-pool", "create", "newsflow", "--type", "process", "--overwrite"], env)
-    _run([*PREFECT, "deploy", "--all", "--prefect-file", "deploy/prefect.yaml"], env)
+    env = _env(prefect_server, tmp_path / "prefect")
+    _prefect(env, "work-pool", "create", "newsflow", "--type", "process", "--overwrite")
+    _prefect(env, "deploy", "--all", "--prefect-file", "deploy/prefect.yaml")
     logs = [tmp_path / f"worker-{n}.log" for n in range(WORKERS)]
     processes = []
     for n, log in enumerate(logs):
@@ -93,7 +94,7 @@ def workers(prefect_server: str, flow_env: str, tmp_path: Path) -> Iterator[dict
                 )
             )
     try:
-        yield {"env": env, "logs": "\n".join(str(log) for log in logs)}
+        yield logs  # what each worker printed
     finally:
         for process in processes:
             process.terminate()
@@ -102,21 +103,13 @@ def workers(prefect_server: str, flow_env: str, tmp_path: Path) -> Iterator[dict
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-        _forget_deployments(prefect_server)
-
-
-def _forget_deployments(api_url: str) -> None:
-    """Other tests share the server and register deployments of the same names."""
-    import httpx
-
-    for deployment in httpx.post(f"{api_url}/deployments/filter", json={}, timeout=10).json():
-        httpx.delete(f"{api_url}/deployments/{deployment['id']}", timeout=10)
+        with temporary_settings(updates={PREFECT_API_URL: prefect_server}):
+            delete_deployments()
 
 
 def _trigger_and_wait(api_url: str, count: int) -> list[Any]:
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
-    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         runs = [run_deployment("ingest/ingest", timeout=0) for _ in range(count)]
@@ -143,14 +136,12 @@ def _resume_when_shared(server: SiteServer, url: str) -> None:
 
 def _summary(api_url: str, flow_run_id: Any) -> dict[str, int]:
     """The numbers of a run's ingest-summary artifact, as the UI shows them."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         return markdown_counts(run_artifact(flow_run_id, "ingest-summary"))
 
 
 def test_two_workers_split_one_site_and_store_every_article_once(
-    prefect_server: str, flow_env: str, workers: dict[str, str]
+    prefect_server: str, flow_env: str, workers: list[Path]
 ) -> None:
     site = build_site(outlets=6, articles_per_outlet=6, seed=11)
     with SiteServer(site, slow_seconds=0.3, delay_seconds=0.15) as server:
@@ -165,7 +156,7 @@ def test_two_workers_split_one_site_and_store_every_article_once(
         requests = server.requests
         peak = server.peak_in_flight
 
-    logs = "\n".join(Path(p).read_text() for p in workers["logs"].splitlines())
+    logs = "\n".join(log.read_text() for log in workers)
     assert [run.state.type.value for run in runs] == ["COMPLETED"] * WORKERS, logs
     # The runs overlapped (so each had a worker of its own: a worker takes one run at
     # a time), and they split the feeds between them.
