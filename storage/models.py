@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -78,6 +79,15 @@ class Feed(Base):
     """A subscribed feed and the state of its polling."""
 
     __tablename__ = "feeds"
+    __table_args__ = (
+        # Only rows a run holds: a run hands its claims back by owner at its end.
+        Index(
+            "ix_feeds_claimed_by",
+            "claimed_by",
+            sqlite_where=text("claimed_by IS NOT NULL"),
+            postgresql_where=text("claimed_by IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(URL_LENGTH), unique=True)
@@ -135,6 +145,12 @@ class Entry(Base):
     __table_args__ = (
         UniqueConstraint("feed_id", "key"),
         Index("ix_entries_state_next_attempt_at", "state", "next_attempt_at"),
+        Index(
+            "ix_entries_claimed_by",
+            "claimed_by",
+            sqlite_where=text("claimed_by IS NOT NULL"),
+            postgresql_where=text("claimed_by IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

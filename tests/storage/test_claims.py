@@ -5,11 +5,15 @@ from __future__ import annotations
 import multiprocessing
 from datetime import timedelta
 
+from sqlalchemy import Engine, select, text, update
+
 from extractors.errors import ErrorKind
 from extractors.opml import Subscription
+from storage.base import RELEASED
 from storage.engine import open_database
+from storage.models import Entry, Feed
 from storage.repository import Repository
-from tests.storage.helpers import NOW, _healthy, queued
+from tests.storage.helpers import NOW, _healthy, article, body, parsed, queued, record_parsed
 
 LEASE = timedelta(minutes=30)
 
@@ -52,6 +56,36 @@ def test_recording_an_outcome_or_handing_back_ends_the_claim(repo: Repository) -
     # run-a hands back what it did not get to: only its own claims.
     assert repo.release_claims("run-a") == 1
     assert {f.url for f in repo.feeds_to_fetch(NOW)} == {untouched.url, failed.url, deferred.url}
+
+
+def _holders(engine: Engine) -> dict[str, list[str | None]]:
+    with engine.connect() as c:
+        return {
+            "feeds": list(c.scalars(select(Feed.claimed_by).order_by(Feed.id))),
+            "entries": list(c.scalars(select(Entry.claimed_by).order_by(Entry.id))),
+        }
+
+
+def test_every_recorded_outcome_ends_its_claim(repo: Repository, engine: Engine) -> None:
+    """Without the run handing anything back: a fetched feed, a stored page, a page that
+    is not an article and a page put off are free for other runs at once."""
+    stored, not_article, put_off, untouched = queued(repo, 1, 2, 3, 4)
+    (feed,) = repo.claim_feeds(NOW, owner="run-a", lease=LEASE, force=True).items
+    repo.claim_entries(NOW, owner="run-a", lease=LEASE, limit=10)
+    record_parsed(repo, feed.id, parsed())
+    repo.store_article(
+        stored,
+        article(body(1)),
+        canonical_url=stored.canonical_url,
+        final_url=stored.url,
+        published_at=None,
+        now=NOW,
+    )
+    repo.record_not_article(not_article.id, "index page", NOW)
+    repo.defer_entries({put_off.id: NOW})
+    assert _holders(engine) == {"feeds": [None], "entries": [None, None, None, "run-a"]}
+    assert [e.id for e in repo.entries_to_fetch(NOW, limit=10)] == [put_off.id]
+    assert untouched.id not in {e.id for e in repo.entries_to_fetch(NOW, limit=10)}
 
 
 def test_two_runs_split_the_due_pages(repo: Repository) -> None:
@@ -104,3 +138,15 @@ def test_processes_claiming_at_once_never_share_a_page(db_url: str, repo: Reposi
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     claimed = [entry_id for got in results.values() for entry_id in got]
     assert len(claimed) == len(set(claimed)) == 200
+
+
+def test_handing_back_reads_only_the_rows_a_run_holds(engine: Engine) -> None:
+    """release_claims runs at the end of every run: an index lookup of the held rows, not
+    a scan of the whole (ever-growing) entries table."""
+    for model in (Feed, Entry):
+        stmt = update(model).where(model.claimed_by == "run-a").values(RELEASED)
+        compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
+        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+        with engine.connect() as c:
+            plan = " ".join(str(row) for row in c.execute(text(explain + str(compiled))))
+        assert f"ix_{model.__tablename__}_claimed_by" in plan, plan
