@@ -42,7 +42,7 @@ NOT_ARTICLES = "extraction-wcxb/not-articles"
 
 
 def half(name: str) -> str:
-    """"a" or "b": which half of its set a page belongs to (stable, about even)."""
+    """ "a" or "b": which half of its set a page belongs to (stable, about even)."""
     return "ab"[hashlib.sha256(name.encode()).digest()[0] & 1]
 
 

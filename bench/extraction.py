@@ -1,11 +1,19 @@
-"""Extraction quality and speed: each strategy alone and newsflow's combination, in one run.
+"""Extraction quality and speed, set by set: newsflow against each single extractor, one run.
 
-    make bench        # or: .venv/bin/python -m bench.extraction [--repeat 3]
+    make bench        # or: .venv/bin/python -m bench.extraction [--repeat N] [--sets ...]
 
-Scores every page of ``$NEWSFLOW_CORPORA/extraction-dev`` (bench/scoring.py: the
-public benchmark's shingle method) and times each strategy on the same pages in
-this process, one after the other, so the ratios compare like with like. Prints a
-table and writes bench/results/extraction.json.
+Scores every page of each article set under ``$NEWSFLOW_CORPORA`` (bench/corpora.py;
+scoring in bench/scoring.py, the public benchmark's shingle method) and times each
+extractor on the same pages in this process, one page at a time, all extractors on a
+page before the next page, so that the ratios compare like with like. Each set is
+reported whole and by halves: the vote's weights are fitted on half "a"
+(bench/fit_combiner.py), so half "b" is the unseen check.
+
+Rows: newsflow (``extract_article``; a page it refuses as not an article scores 0),
+its two strategies alone as it runs them (trafilatura without its fallback, and
+readability-lxml, on the shared tree), trafilatura's ``extract`` as shipped and in
+its three modes without comments (balanced, precision, recall), and readability-lxml
+on the page as shipped. Writes bench/results/extraction.json.
 """
 
 from __future__ import annotations
@@ -24,21 +32,38 @@ from pathlib import Path
 import lxml.html
 import trafilatura
 from readability import Document
+from trafilatura.utils import load_html
 
-from bench.scoring import Case, PageScore, extraction_cases, macro, score_page
-from extractors.articles import ExtractOptions, extract_article
-from extractors.errors import ExtractionError
+from bench.corpora import Case, available, cases, half
+from bench.scoring import PageScore, macro, score_page
+from extractors.articles import ExtractOptions, extract_article, read_page
+from extractors.errors import ExtractionError, NotAnArticleError
 from extractors.strategies import block_text
 
 RESULTS = Path(__file__).parent / "results"
+#: Scored as an extractor: no floor on length (extraction-dev has unit pages of a few
+#: words, which ingestion refuses as too short to be articles).
+SCORED = ExtractOptions(min_text_length=1)
+URL = "https://example.com/article"
 
 
 def _trafilatura(html: str) -> str:
-    return trafilatura.extract(html, include_tables=True, deduplicate=False) or ""
+    return trafilatura.extract(html) or ""
 
 
-def _trafilatura_recall(html: str) -> str:
-    return trafilatura.extract(html, favor_recall=True) or ""
+def _trafilatura_mode(favor: str) -> Callable[[str], str]:
+    def run(html: str) -> str:
+        return (
+            trafilatura.extract(
+                html,
+                include_comments=False,
+                favor_precision=favor == "precision",
+                favor_recall=favor == "recall",
+            )
+            or ""
+        )
+
+    return run
 
 
 def _readability(html: str) -> str:
@@ -46,114 +71,126 @@ def _readability(html: str) -> str:
     return block_text(lxml.html.fragment_fromstring(summary, create_parent="div"))
 
 
-#: The combination is scored as an extractor: with no floor on text length (the
-#: corpus has unit pages of a few words, which ingestion refuses as too short).
-SCORED = ExtractOptions(min_text_length=1)
+def _strategy(index: int) -> Callable[[str], str]:
+    """One of newsflow's own strategies alone, as extract_article runs it."""
+
+    def run(html: str) -> str:
+        tree = load_html(html)
+        if tree is None:
+            return ""
+        return read_page(tree, url=URL, options=SCORED, live=False).candidates[index].text
+
+    return run
 
 
 def _newsflow(html: str) -> str:
     try:
-        return extract_article(html, url="https://example.com/article", options=SCORED).text
+        return extract_article(html, url=URL, options=SCORED).text
     except ExtractionError:
         return ""
 
 
-def _newsflow_default(html: str) -> str:
-    try:
-        return extract_article(html, url="https://example.com/article").text
-    except ExtractionError:
-        return ""
-
-
-def _trafilatura_metadata(html: str) -> str:
-    document = trafilatura.bare_extraction(
-        html, with_metadata=True, include_tables=True, deduplicate=False
-    )
-    return str(getattr(document, "text", "") or "")
-
-
-STRATEGIES: dict[str, Callable[[str], str]] = {
-    "trafilatura (default)": _trafilatura,
-    "trafilatura (favor_recall)": _trafilatura_recall,
-    "trafilatura + metadata": _trafilatura_metadata,
-    "readability-lxml": _readability,
-    "newsflow (combined)": _newsflow,
+#: The baseline the time ratio is taken against: trafilatura's extract as shipped.
+BASELINE = "trafilatura extract (as shipped)"
+NEWSFLOW = "newsflow extract_article"
+EXTRACTORS: dict[str, Callable[[str], str]] = {
+    NEWSFLOW: _newsflow,
+    "  its trafilatura alone": _strategy(0),
+    "  its readability alone": _strategy(1),
+    BASELINE: _trafilatura,
+    "trafilatura, no comments, balanced": _trafilatura_mode("balanced"),
+    "trafilatura, no comments, precision": _trafilatura_mode("precision"),
+    "trafilatura, no comments, recall": _trafilatura_mode("recall"),
+    "readability-lxml 0.9": _readability,
 }
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (nearest rank) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+def _safely(extractor: Callable[[str], str], html: str) -> str:
+    try:
+        return extractor(html)
+    except Exception:  # a library failing on a page scores that page 0
+        return ""
 
 
-def run(cases: list[Case], repeat: int) -> dict[str, dict[str, float]]:
-    """Score and time every strategy; the best of ``repeat`` timings per page."""
-    table: dict[str, dict[str, float]] = {}
-    for name, strategy in STRATEGIES.items():
-        scores: list[PageScore] = []
-        times: list[float] = []
-        for case in cases:
+def run_set(pages: list[Case], repeat: int) -> dict[str, dict[str, object]]:
+    """Every extractor on every page: scores by half and whole, and mean times."""
+    scores: dict[str, dict[str, list[PageScore]]] = {n: {"a": [], "b": []} for n in EXTRACTORS}
+    times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
+    for case in pages:
+        for name, extractor in EXTRACTORS.items():
             best = float("inf")
             for _ in range(repeat):
                 started = time.perf_counter()
-                text = strategy(case.html)
+                text = _safely(extractor, case.html)
                 best = min(best, time.perf_counter() - started)
-            times.append(best * 1000)
-            scores.append(score_page(case.name, text, case.reference))
-        total = macro(scores)
+            times[name].append(best * 1000)
+            scores[name][half(case.name)].append(score_page(case.name, text, case.reference))
+    table: dict[str, dict[str, object]] = {}
+    for name in EXTRACTORS:
+        parts = scores[name]
+        whole = macro(parts["a"] + parts["b"])
         table[name] = {
-            "precision": round(total.precision, 4),
-            "recall": round(total.recall, 4),
-            "f1": round(total.f1, 4),
-            "ms_mean": round(statistics.fmean(times), 2),
-            "ms_p50": round(percentile(times, 0.5), 2),
-            "ms_p95": round(percentile(times, 0.95), 2),
+            "precision": round(whole.precision, 4),
+            "recall": round(whole.recall, 4),
+            "f1": round(whole.f1, 4),
+            "f1_a": round(macro(parts["a"]).f1, 4) if parts["a"] else None,
+            "f1_b": round(macro(parts["b"]).f1, 4) if parts["b"] else None,
+            "ms_mean": round(statistics.fmean(times[name]), 2),
         }
     return table
 
 
+def refused(pages: list[Case]) -> list[str]:
+    """Pages newsflow refuses as not articles with its default options."""
+    names = []
+    for case in pages:
+        try:
+            extract_article(case.html, url=URL)
+        except NotAnArticleError as exc:
+            names.append(f"{case.name} ({exc.page_kind})")
+        except ExtractionError:
+            continue
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timings per page (best kept)")
+    parser.add_argument("--repeat", type=int, default=1, help="timings per page (best kept)")
+    parser.add_argument("--sets", nargs="*", help="article sets to run (default: all present)")
     args = parser.parse_args()
     corpora = Path(os.environ.get("NEWSFLOW_CORPORA", "../shared/corpora"))
-    if not (corpora / "extraction-dev").is_dir():
-        sys.exit(f"bench.extraction: no extraction-dev corpus under {corpora}")
-    cases = list(extraction_cases(corpora))
-    table = run(cases, args.repeat)
-    baseline = table["trafilatura (default)"]["ms_mean"]
-    print(f"extraction-dev: {len(cases)} pages, best of {args.repeat} timings per page")
-    print(f"{'strategy':28s} {'P':>6s} {'R':>6s} {'F1':>6s} {'mean':>7s} {'p50':>7s} {'p95':>7s}")
-    for name, row in table.items():
-        print(
-            f"{name:28s} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} "
-            f"{row['ms_mean']:6.1f}ms {row['ms_p50']:6.1f}ms {row['ms_p95']:6.1f}ms"
-        )
-    ours = table["newsflow (combined)"]["ms_mean"]
-    ratio = ours / baseline
-    ratio_metadata = ours / table["trafilatura + metadata"]["ms_mean"]
-    print(f"newsflow time / trafilatura (text only), mean per page: {ratio:.2f}")
-    print(f"newsflow time / trafilatura + metadata, mean per page: {ratio_metadata:.2f}")
-    refused = [c.name for c in cases if not _newsflow_default(c.html)]
-    print(f"pages refused with the default options (too short, not an article): {refused}")
+    names = args.sets or available(corpora)
+    if not names:
+        sys.exit(f"bench.extraction: no extraction corpora under {corpora}")
+    report: dict[str, object] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
+        f"Python {platform.python_version()}",
+        "sets": {},
+    }
+    for name in names:
+        pages = list(cases(corpora, name))
+        table = run_set(pages, args.repeat)
+        ratio = float(table[NEWSFLOW]["ms_mean"]) / float(table[BASELINE]["ms_mean"])  # type: ignore[arg-type]
+        not_articles = refused(pages)
+        print(f"\n{name}: {len(pages)} pages, best of {args.repeat} timing(s) per page")
+        header = ("P", "R", "F1", "F1 a", "F1 b")
+        print(f"{'extractor':38s}", *(f"{h:>6s}" for h in header), f"{'mean':>8s}")
+        for extractor, row in table.items():
+            print(
+                f"{extractor:38s} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} "
+                f"{row['f1_a'] or 0:6.3f} {row['f1_b'] or 0:6.3f} {row['ms_mean']:6.1f}ms"
+            )
+        print(f"newsflow time / {BASELINE}: {ratio:.2f}")
+        print(f"refused as not articles (default options): {len(not_articles)} {not_articles}")
+        report["sets"][name] = {  # type: ignore[index]
+            "pages": len(pages),
+            "extractors": table,
+            "time_ratio": round(ratio, 3),
+            "refused_as_not_articles": not_articles,
+        }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "extraction.json").write_text(
-        json.dumps(
-            {
-                "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
-                f"Python {platform.python_version()}",
-                "pages": len(cases),
-                "strategies": table,
-                "time_ratio_vs_trafilatura": round(ratio, 3),
-                "time_ratio_vs_trafilatura_with_metadata": round(ratio_metadata, 3),
-                "refused_with_defaults": refused,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    (RESULTS / "extraction.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,39 +1,42 @@
-"""Article HTML -> clean text and metadata, the best of several strategies. No network.
+"""Article HTML -> clean text and metadata, voted block by block by two strategies. No network.
 
-parse -> drop what readers cannot see -> trafilatura + readability-lxml
-      -> choose on evidence (extractors.combine) -> not an article? (extractors.pagetype)
-      -> metadata: trafilatura's, dates (extractors.dates), language (extractors.language)
+parse once -> metadata (extractors.metadata) and page signals, read before anything
+changes the tree -> drop what readers cannot see -> trafilatura -> drop non-text ->
+the page as blocks (extractors.blocks) -> readability-lxml -> vote (extractors.combine)
+-> not an article? (extractors.pagetype) -> language (extractors.language)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib.metadata import version
 from types import MappingProxyType
 from typing import Any
 
 from trafilatura.utils import load_html
 
+from extractors.blocks import Block, page_blocks
 from extractors.combine import choose, with_posts
-from extractors.dates import page_dates
 from extractors.encoding import decode_html as decode_html  # re-exported: one import for callers
-from extractors.errors import ExtractionError, InvalidURLError, NotAnArticleError
+from extractors.errors import ExtractionError, NotAnArticleError
 from extractors.language import LanguageOptions, choose_language
+from extractors.metadata import page_metadata
 from extractors.pagetype import PageKindOptions, page_kind, signals
 from extractors.strategies import (
     Candidate,
+    drop_non_text,
     live_posts,
     remove_hidden,
     with_readability,
     with_trafilatura,
 )
-from extractors.urls import canonicalize_url
 
 #: Bumped when the way newsflow combines strategies changes, so that re-extraction
 #: knows which articles an older extractor made.
-COMBINER_VERSION = 2
+COMBINER_VERSION = 3
 #: Stored with each article (at most 64 characters: storage.models.Article.extractor).
 EXTRACTOR_VERSION = (
     f"newsflow/{COMBINER_VERSION} trafilatura/{version('trafilatura')} "
@@ -48,7 +51,7 @@ class ExtractOptions:
     """How to extract; the defaults suit news pages."""
 
     include_tables: bool = True
-    favor: str = "balanced"  # "balanced", "precision" or "recall"
+    favor: str = "balanced"  # trafilatura's leaning: "balanced", "precision" or "recall"
     #: Fewer characters than this is not an article (a stub, a teaser, an error page).
     min_text_length: int = 150
     #: Largest DOM (in elements) handed to the extractor; bigger pages are refused.
@@ -76,15 +79,17 @@ class Article:
     tags: tuple[str, ...]
     canonical_url: str | None  # the page's rel=canonical / og:url, canonicalised
     license: str | None
-    method: str  # which strategy produced the text ("trafilatura", "readability", "feed")
+    #: What decided the text: "vote" (both strategies, block by block), "trafilatura" or
+    #: "readability" (only one found text), "posts" (a live page), "feed".
+    method: str
     extractor_version: str
     #: When the page says it was last changed (timezone-aware UTC).
     updated_at: datetime | None = None
-    #: Where on the page ``published_at`` was found ("json-ld", "meta", "time", "htmldate").
+    #: Where ``published_at`` was found ("json-ld", "meta", "time", "shown", "htmldate").
     date_source: str | None = None
     #: "page" (the page declares it) or "detected" (from the text).
     language_source: str | None = None
-    #: How much the chosen text can be trusted, 0 to 1 (agreement between strategies).
+    #: Share of the text both strategies kept, 0 to 1 (0.5: one alone; 0.3: the feed's).
     confidence: float = 1.0
 
 
@@ -94,12 +99,14 @@ def extract_article(
     url: str | None = None,
     options: ExtractOptions | None = None,
     feed_text: str | None = None,
+    now: datetime | None = None,
 ) -> Article:
     """Extract the article from a page; raise ExtractionError when there is none.
 
-    ``feed_text`` (the feed's summary or content for this item) helps choose between
-    strategies and stands in when none finds text. Raises NotAnArticleError for index
-    pages, video pages, paywall stubs and consent walls.
+    ``feed_text`` (the feed's summary or content for this item) vouches for blocks
+    one strategy kept and stands in when none finds text. ``now`` bounds dates guessed
+    from the page's text. Raises NotAnArticleError for pages of other kinds (index,
+    listing, product, forum, video, paywall stub, consent wall, ...).
     """
     opts = options or ExtractOptions()
     if not html.strip():
@@ -112,30 +119,22 @@ def extract_article(
         raise ExtractionError(
             f"extract: page too large ({size} elements, at most {opts.max_tree_size})"
         )
+    # Read before anything below changes the tree (readability drops scripts: JSON-LD).
+    meta = page_metadata(tree, url=url, now=now)
     page = signals(tree, opts.page_kinds)
     declared_language = _page_language(tree)
-    # No htmldate guess here: trafilatura's metadata runs it and gives its answer below.
-    dates = page_dates(tree, guess=False)
-    remove_hidden(tree)
-    # Posts first: the other strategies drop elements from the tree they are given.
-    posts = live_posts(tree, live="liveblogposting" in page.types)
-    try:
-        doc: Any = with_trafilatura(
-            tree, url=url, include_tables=opts.include_tables, favor=opts.favor
-        )
-        readable = with_readability(tree)
-    except Exception as exc:  # both raise assorted lxml and value errors
-        raise ExtractionError(f"extract: extractor failed: {exc}") from exc
-    traf_text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    reading = read_page(tree, url=url, options=opts, live="liveblogposting" in page.types)
+    traf, readable = reading.candidates
     choice = choose(
-        [Candidate("trafilatura", traf_text), readable],
+        reading.blocks,
+        reading.candidates,
         feed_text=feed_text,
         min_chars=opts.min_text_length,
         feed_fallback=opts.feed_fallback,
     )
     if choice is not None:
-        choice = with_posts(choice, posts)
-    raw = max(traf_text, readable.text, key=len)
+        choice = with_posts(choice, reading.posts)
+    raw = max(traf.text, readable.text, key=len)
     text = choice.text if choice is not None else raw
     kind = page_kind(text, page, opts.page_kinds, raw=raw)
     if kind is not None:
@@ -148,28 +147,67 @@ def extract_article(
     language, language_source = choose_language(declared_language, choice.text, opts.language)
     return Article(
         text=choice.text,
-        title=_str(getattr(doc, "title", None)),
-        author=_str(getattr(doc, "author", None)),
-        published_at=dates.published or _date(getattr(doc, "date", None)),
-        updated_at=dates.updated,
-        date_source=dates.source or ("htmldate" if getattr(doc, "date", None) else None),
+        title=meta.title,
+        author=meta.author,
+        published_at=meta.published_at,
+        updated_at=meta.updated_at,
+        date_source=meta.date_source,
         language=language,
         language_source=language_source,
-        site_name=_str(getattr(doc, "sitename", None)),
-        description=_str(getattr(doc, "description", None)),
-        image_url=_str(getattr(doc, "image", None)),
-        tags=tuple(_split_tags(getattr(doc, "tags", None))),
-        canonical_url=_canonical(getattr(doc, "url", None), url),
-        license=_str(getattr(doc, "license", None)),
+        site_name=meta.site_name,
+        description=meta.description,
+        image_url=meta.image_url,
+        tags=meta.tags,
+        canonical_url=meta.canonical_url,
+        license=meta.license,
         method=choice.method,
         confidence=round(choice.confidence, 3),
         extractor_version=EXTRACTOR_VERSION,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the strategies made of a page: the vote's inputs."""
+
+    blocks: list[Block]  # the page's visible blocks, in reading order
+    candidates: tuple[Candidate, Candidate]  # trafilatura's text, readability's text
+    posts: Candidate  # a live page's posts (empty otherwise)
+
+
+def read_page(tree: Any, *, url: str | None, options: ExtractOptions, live: bool) -> Reading:
+    """Run the strategies on a parsed page (which it changes: read metadata first)."""
+    remove_hidden(tree)
+    # Posts first: the other strategies drop elements from the tree they are given.
+    posts = live_posts(tree, live=live)
+    traf = _guarded(
+        "trafilatura",
+        lambda: with_trafilatura(
+            tree, url=url, include_tables=options.include_tables, favor=options.favor
+        ),
+    )
+    drop_non_text(tree)
+    blocks = page_blocks(tree)
+    readable = _guarded("readability", lambda: with_readability(tree))
+    return Reading(blocks, (traf, readable), posts)
+
+
+def _guarded(method: str, run: Callable[[], Candidate]) -> Candidate:
+    """A strategy's text, or none when it fails: the other strategy still counts."""
+    try:
+        return run()
+    except Exception:  # both raise assorted lxml, value and assertion errors
+        return Candidate(method, "")
+
+
 _KINDS = MappingProxyType(
     {
-        "index": "an index page: a list of links to articles",
+        "index": "an index page: a list of links to articles, or a directory's files",
+        "forum": "a forum thread: posts by its members",
+        "product": "a product page: an item for sale",
+        "listing": "a listing: tiles or teasers of items to choose from",
+        "documentation": "a documentation page: reference or how-to for software",
+        "service": "a service page: an organisation's offer and calls to action",
         "video": "a video page: a player and a caption",
         "paywall": "a paywall stub: a teaser that asks to subscribe",
         "consent": "a consent wall: a cookie or privacy notice instead of the page",
@@ -191,39 +229,3 @@ def _page_language(tree: Any) -> str | None:
             primary: str = value.strip().replace("_", "-").split("-")[0].lower()
             return primary
     return None
-
-
-def _str(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    cleaned = " ".join(value.split())
-    return cleaned or None
-
-
-def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _split_tags(value: Any) -> list[str]:
-    tags: list[str] = []
-    for item in value or []:
-        for tag in str(item).split(","):
-            cleaned = tag.strip()
-            if cleaned and cleaned not in tags:
-                tags.append(cleaned)
-    return tags[:50]
-
-
-def _canonical(value: Any, page_url: str | None) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return canonicalize_url(value, base=page_url)
-    except InvalidURLError:
-        return None

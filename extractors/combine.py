@@ -1,42 +1,86 @@
-"""Choose one text among the strategies' candidates, on evidence, and say how sure. Pure.
+"""Combine the strategies' texts block by block, on evidence read from the page. Pure.
 
-The evidence is how much of each candidate the other one also found, counted in
-4-word shingles (the unit the extraction scores use):
+Each strategy (trafilatura, readability-lxml) returns the blocks of the page it takes
+for the article (``extractors.blocks.kept``). Then, block by block:
 
-- when one text holds (nearly) all of the other and adds more, the other strategy
-  stopped short: readability keeps one container and misses siblings such as a
-  lede in its own block; trafilatura's extra is then article text, and the larger
-  text wins (and the other way round);
-- when they disagree both ways, the precise strategy (readability) wins;
-- a feed that says how the article starts breaks ties: a candidate that does not
-  contain the feed's opening while the other does has picked the wrong block;
-- when only one found text, it stands alone, with a lower confidence; when none
-  did, the feed's own content is the last resort.
+- a block both kept is the article's (they agree: most of every page);
+- a block neither kept is not;
+- a block only one kept is decided on what the page says about it (``FEATURES``):
+  whether it sits between agreed blocks or outside them, how far, how long the run
+  of such blocks is against the agreed text, its link density, whether it ends like a
+  sentence, whether it is a heading, list item or table cell, and which strategy kept
+  it. The weights (``WEIGHTS``) are a logistic model fitted by ``bench.fit_combiner``
+  on half "a" of the people-labelled sets and extraction-dev; half "b" is reported.
+  Then two fixed rules: short page furniture (a cookie notice, "Copy link") is
+  dropped, and a block the feed's own summary holds is kept;
+- when the vote would keep less than half of what both agree on, the agreement
+  alone is kept; when it keeps nothing, every block either kept.
 
-The thresholds are measured on ``extraction-dev`` (bench/README.md): results hold
-within 0.001 F1 for containment between 0.90 and 0.92 and growth between 2% and
-5%, so they are not tuned to single pages.
+Why blocks and not one whole text: the strategies fail on different parts of the
+same page. readability keeps one container and misses a lede or a split body beside
+it; trafilatura keeps a gallery or teaser list that readability leaves out. The
+public web content extraction benchmark (Bevendorff et al. 2023) found voting over
+extractors at the level of text units beat every single one on eight
+human-labelled sets; bench/README.md has our figures, set by set.
+
+``method`` says what decided: the one strategy that found text, or "vote";
+``confidence`` is the share of the chosen text both strategies kept (0.5 when one
+strategy alone found text, 0.3 for the feed's text).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractors.blocks import Block, kept, page_stream
 from extractors.strategies import Candidate
 
 _TOKEN = re.compile(r"\w+")
 
-#: Share of a text's shingles the other must hold for the text to be "inside" it.
-CONTAINED = 0.9
-#: How much larger (in shingles) the containing text must be to be preferred.
-GROWTH = 1.05
-#: Shingles of the feed's summary that a candidate must hold to "contain the opening".
-FEED_OPENING_SHARE = 0.6
-#: The strategy preferred when the others disagree both ways (the most precise one).
-PRECISE = "readability"
+#: What the vote reads about a block only one strategy kept, in the order of WEIGHTS.
+FEATURES = (
+    "bias",
+    "kept by trafilatura",  # 1, else kept by readability
+    "inside",  # between the first and the last agreed block
+    "blocks to agreement",  # log(1 + blocks to the nearest agreed block)
+    "words to agreement",  # log(1 + words between it and the nearest agreed block)
+    "link density",
+    "ends a sentence",  # its text ends in . ! ? or a closing quote
+    "heading",
+    "list item",
+    "table cell",
+    "strategy size",  # words its strategy kept / agreed words (at most 3)
+    "run",  # log(1 + words of the run of blocks kept the same way around it)
+    "run outside",  # the same, for a block outside the agreement, else 0
+    "run share",  # log((run words + 1) / (agreed words + 1))
+    "run share outside",
+)
+#: Fitted by ``python -m bench.fit_combiner`` (bench/README.md has the run).
+WEIGHTS = (
+    -2.87,  # bias
+    -0.78,  # kept by trafilatura
+    -0.27,  # inside
+    -0.78,  # blocks to agreement
+    0.1,  # words to agreement
+    -0.99,  # link density
+    1.45,  # ends a sentence
+    -0.06,  # heading
+    1.37,  # list item
+    -0.45,  # table cell
+    0.97,  # strategy size
+    0.61,  # run
+    -0.17,  # run outside
+    -0.33,  # run share
+    0.34,  # run share outside
+)
+#: A vote that keeps less than this share of the agreed words falls back to them.
+FALLBACK_SHARE = 0.5
+#: Share of a block's 4-word shingles the feed's summary must hold to vouch for it.
+FEED_SHARE = 0.6
 #: Lines longer than this are never dropped as page furniture.
 FURNITURE_CHARS = 160
 #: Page furniture that either strategy may keep beside the article: consent and cookie
@@ -50,11 +94,12 @@ _FURNITURE = re.compile(
     r"^publicit[ée]$|^read more$|^related (?:stories|articles)$",
     re.I,
 )
+_SENTENCE_END = frozenset('.!?"”»)。\uff01\uff1f')  # and CJK full stop, fullwidth ! ?
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """The chosen text, the strategy it came from, and why."""
+    """The chosen text, what decided it, how much both strategies agree on it, and why."""
 
     text: str
     method: str
@@ -68,18 +113,38 @@ def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
     return Counter(tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)) if words)
 
 
-def _size(counts: Counter[tuple[str, ...]]) -> int:
-    return sum(counts.values())
+def furniture(line: str) -> bool:
+    """A short line of page furniture (a cookie notice, a share button, a reading time)."""
+    return len(line) <= FURNITURE_CHARS and bool(_FURNITURE.search(line.strip()))
+
+
+def without_furniture(text: str, other: str) -> str:
+    """The text without short furniture lines (a cookie notice, "Copy link") the other lacks.
+
+    Only lines that one text holds and the other does not are candidates, so a
+    sentence of the article that mentions cookies stays when both hold it.
+    """
+    others = {" ".join(line.split()).casefold() for line in other.splitlines()}
+    return "\n".join(
+        line
+        for line in text.splitlines()
+        if " ".join(line.split()).casefold() in others or not furniture(line)
+    )
 
 
 def choose(
+    blocks: Sequence[Block],
     candidates: Sequence[Candidate],
     *,
     feed_text: str | None = None,
     min_chars: int = 1,
     feed_fallback: bool = True,
+    weights: Sequence[float] = WEIGHTS,
 ) -> Choice | None:
-    """The best candidate (None when none has ``min_chars`` of text and the feed has none)."""
+    """The article's text from the candidates (None: none has ``min_chars`` and no feed text).
+
+    ``weights``: the vote's model (``bench.fit_combiner`` passes the ones it fits).
+    """
     usable = [c for c in candidates if len(c.text) >= min_chars]
     if not usable:
         if feed_fallback and feed_text and len(feed_text.strip()) >= min_chars:
@@ -88,10 +153,145 @@ def choose(
     if len(usable) == 1:
         only = usable[0]
         return Choice(only.text, only.method, 0.5, f"only {only.method} found text")
-    by_method = {c.method: c for c in usable}
-    precise = by_method.get(PRECISE, usable[0])
-    other = next(c for c in usable if c is not precise)
-    return _between(precise, other, feed_text)
+    first, second = usable[0], usable[1]
+    stream = page_stream(list(blocks))
+    votes = list(zip(kept(stream, first.text), kept(stream, second.text), strict=True))
+    if not any(a or b for a, b in votes):
+        # Neither text is on the page as blocks (markup the walk does not read):
+        # the longer text, as a strategy alone.
+        longer = max(usable, key=lambda c: len(c.text))
+        return Choice(longer.text, longer.method, 0.5, "no block alignment; the longer text")
+    keep = decide(
+        blocks, votes, first_is_trafilatura=first.method == "trafilatura", weights=weights
+    )
+    if feed_text:
+        keep = _with_feed(blocks, votes, keep, feed_text)
+    text = "\n".join(block.text for block, k in zip(blocks, keep, strict=True) if k)
+    words = sum(b.words for b, k in zip(blocks, keep, strict=True) if k)
+    agreed = sum(b.words for b, k, v in zip(blocks, keep, votes, strict=True) if k and all(v))
+    confidence = agreed / words if words else 0.0
+    extra = [
+        name
+        for index, name in enumerate((first.method, second.method))
+        if any(k and v[index] and not v[1 - index] for k, v in zip(keep, votes, strict=True))
+    ]
+    reason = f"both agree, plus blocks only {' and '.join(extra)} kept" if extra else "both agree"
+    return Choice(text, "vote", confidence, reason)
+
+
+def decide(
+    blocks: Sequence[Block],
+    votes: Sequence[tuple[bool, bool]],
+    *,
+    first_is_trafilatura: bool,
+    weights: Sequence[float] = WEIGHTS,
+) -> list[bool]:
+    """Which blocks to keep, given which each of two strategies kept."""
+    both = [a and b for a, b in votes]
+    agreed_words = sum(b.words for b, k in zip(blocks, both, strict=True) if k)
+    keep = list(both)
+    rows = block_features(blocks, votes, first_is_trafilatura=first_is_trafilatura)
+    for index, row in enumerate(rows):
+        if row is None:
+            continue
+        if furniture(blocks[index].text):
+            continue
+        keep[index] = _probability(row, weights) >= 0.5
+    words = sum(b.words for b, k in zip(blocks, keep, strict=True) if k)
+    if words < FALLBACK_SHARE * agreed_words:
+        keep = list(both)
+    if not any(keep):
+        keep = [a or b for a, b in votes]
+    return keep
+
+
+def block_features(
+    blocks: Sequence[Block], votes: Sequence[tuple[bool, bool]], *, first_is_trafilatura: bool
+) -> list[tuple[float, ...] | None]:
+    """FEATURES of each block only one strategy kept (None for the others)."""
+    agreed = [i for i, (a, b) in enumerate(votes) if a and b]
+    cumulative = [0]
+    for block in blocks:
+        cumulative.append(cumulative[-1] + block.words)
+    agreed_words = sum(blocks[i].words for i in agreed)
+    sizes = [
+        sum(b.words for b, v in zip(blocks, votes, strict=True) if v[side]) / max(1, agreed_words)
+        for side in (0, 1)
+    ]
+    runs = _run_words(votes, cumulative)
+    first, last = (agreed[0], agreed[-1]) if agreed else (len(blocks), -1)
+    rows: list[tuple[float, ...] | None] = []
+    for index, (block, (a, b)) in enumerate(zip(blocks, votes, strict=True)):
+        if a == b:
+            rows.append(None)
+            continue
+        side = 0 if a else 1
+        by_trafilatura = (side == 0) == first_is_trafilatura
+        if agreed:
+            nearest = min(agreed, key=lambda j: abs(j - index))
+            blocks_away = float(abs(nearest - index))
+            words_away = float(abs(cumulative[index] - cumulative[nearest]))
+        else:
+            blocks_away, words_away = 99.0, 1e4
+        inside = 1.0 if first <= index <= last else 0.0
+        run = math.log1p(runs[index])
+        run_share = math.log((runs[index] + 1) / (agreed_words + 1))
+        kind = block.kind
+        rows.append(
+            (
+                1.0,
+                1.0 if by_trafilatura else 0.0,
+                inside,
+                math.log1p(blocks_away),
+                math.log1p(words_away),
+                block.link_density,
+                1.0 if block.text[-1:] in _SENTENCE_END else 0.0,
+                1.0 if kind == "heading" else 0.0,
+                1.0 if kind == "item" else 0.0,
+                1.0 if kind == "cell" else 0.0,
+                min(sizes[side], 3.0),
+                run,
+                (1.0 - inside) * run,
+                run_share,
+                (1.0 - inside) * run_share,
+            )
+        )
+    return rows
+
+
+def _run_words(votes: Sequence[tuple[bool, bool]], cumulative: list[int]) -> list[int]:
+    """For each block, the words of the run of neighbours kept the same way."""
+    runs = [0] * len(votes)
+    start = 0
+    while start < len(votes):
+        end = start
+        while end + 1 < len(votes) and votes[end + 1] == votes[start]:
+            end += 1
+        for index in range(start, end + 1):
+            runs[index] = cumulative[end + 1] - cumulative[start]
+        start = end + 1
+    return runs
+
+
+def _probability(row: tuple[float, ...], weights: Sequence[float]) -> float:
+    score = sum(w * x for w, x in zip(weights, row, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
+
+
+def _with_feed(
+    blocks: Sequence[Block], votes: Sequence[tuple[bool, bool]], keep: list[bool], feed_text: str
+) -> list[bool]:
+    """Keep a block one strategy kept when the feed's summary holds it (the summary is
+    the publisher's own statement of how the article starts)."""
+    summary = shingles(feed_text)
+    out = list(keep)
+    for index, (block, (a, b)) in enumerate(zip(blocks, votes, strict=True)):
+        if a != b and not out[index]:
+            own = shingles(block.text)
+            total = sum(own.values())
+            if total and sum((own & summary).values()) >= FEED_SHARE * total:
+                out[index] = True
+    return out
 
 
 def with_posts(choice: Choice, posts: Candidate | None) -> Choice:
@@ -104,65 +304,13 @@ def with_posts(choice: Choice, posts: Candidate | None) -> Choice:
         return choice
     post_shingles = shingles(posts.text)
     chosen = shingles(choice.text)
-    if _size(post_shingles & chosen) >= CONTAINED * _size(post_shingles):
+    if sum((post_shingles & chosen).values()) >= 0.9 * sum(post_shingles.values()):
         return choice
     opening = []
     for line in choice.text.splitlines():
         line_shingles = shingles(line)
-        if _size(line_shingles & post_shingles) >= 0.5 * _size(line_shingles):
+        if sum((line_shingles & post_shingles).values()) >= 0.5 * sum(line_shingles.values()):
             break
         opening.append(line)
     text = "\n".join([*opening, posts.text])
     return Choice(text, "posts", choice.confidence, "a live page: every post")
-
-
-def without_furniture(text: str, other: str) -> str:
-    """The text without short furniture lines (a cookie notice, "Copy link") the other lacks.
-
-    Only lines that one strategy kept and the other did not are candidates, so a
-    sentence of the article that mentions cookies stays.
-    """
-    others = {" ".join(line.split()).casefold() for line in other.splitlines()}
-    kept = [
-        line
-        for line in text.splitlines()
-        if len(line) > FURNITURE_CHARS
-        or " ".join(line.split()).casefold() in others
-        or not _FURNITURE.search(line.strip())
-    ]
-    return "\n".join(kept)
-
-
-def _between(precise: Candidate, other: Candidate, feed_text: str | None) -> Choice:
-    precise = Candidate(precise.method, without_furniture(precise.text, other.text))
-    other = Candidate(other.method, without_furniture(other.text, precise.text))
-    a, b = shingles(precise.text), shingles(other.text)
-    common = _size(a & b)
-    a_in_b = common / max(1, _size(a))
-    b_in_a = common / max(1, _size(b))
-    agreement = common / max(1, _size(a), _size(b))
-    if feed_text:
-        opening = shingles(feed_text)
-        a_has = _size(a & opening) / max(1, _size(opening)) >= FEED_OPENING_SHARE
-        b_has = _size(b & opening) / max(1, _size(opening)) >= FEED_OPENING_SHARE
-        if a_has != b_has:
-            winner = precise if a_has else other
-            return Choice(
-                winner.text, winner.method, max(agreement, 0.6), "holds the feed's opening"
-            )
-    if a_in_b >= CONTAINED and _size(b) > _size(a) * GROWTH:
-        return Choice(
-            other.text,
-            other.method,
-            agreement,
-            f"{other.method} holds {precise.method}'s text and more",
-        )
-    if b_in_a >= CONTAINED and _size(a) > _size(b) * GROWTH:
-        return Choice(
-            precise.text,
-            precise.method,
-            agreement,
-            f"{precise.method} holds {other.method}'s text and more",
-        )
-    reason = "they agree" if agreement >= CONTAINED else "they disagree; the precise one"
-    return Choice(precise.text, precise.method, agreement, reason)

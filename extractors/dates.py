@@ -1,10 +1,15 @@
 """Article dates: what a page states (JSON-LD, meta tags, <time>, htmldate), and how the
 feed's date and the page's are reconciled. No network, no clock: ``now`` is passed in.
+
+A <time> labelled as an update (class "updated", itemprop dateModified, "Updated ...")
+gives the update date, not the publication date. The date shown by the headline, in
+text, is extractors.datelines's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -24,6 +29,7 @@ PUBLISHED_KEYS = (
     "article:published_time",
     "datepublished",
     "parsely-pub-date",
+    "cxenseparse:publishtime",
     "sailthru.date",
     "dc.date.issued",
     "dcterms.issued",
@@ -38,6 +44,16 @@ PUBLISHED_KEYS = (
 UPDATED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 
 _ZONE_NAME_RE = re.compile(r"\s*(?:UTC|GMT|Z)$", re.I)
+
+#: Words that label a date as an update, not the publication (a few languages).
+UPDATED_WORDS = re.compile(
+    r"updated|modified|aktualisiert|geändert|mis à jour|actualizado|actualizada|aggiornat|"
+    r"bijgewerkt|atualizad|zaktualizowano|更新|수정|업데이트",
+    re.I,
+)
+
+
+_LABEL_REACH = 40  # characters before a date that may label it ("Last updated on")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +86,25 @@ class Dating:
 
 
 def page_dates(
-    tree: lxml.html.HtmlElement, *, now: datetime | None = None, guess: bool = True
+    tree: lxml.html.HtmlElement,
+    *,
+    now: datetime | None = None,
+    guess: bool = True,
+    objects: Sequence[dict[str, Any]] | None = None,
 ) -> PageDates:
     """The page's publication and update dates, most precise statement first.
 
     ``guess``: when the page states no date, ask htmldate (False where the caller has
-    htmldate's answer already, as trafilatura's metadata gives it).
+    htmldate's answer already, as trafilatura's metadata gives it). ``objects``: the
+    page's JSON-LD objects when the caller has read them already.
     """
     published: datetime | None = None
     updated: datetime | None = None
     source: str | None = None
     for name, (pub, upd) in (
-        ("json-ld", _json_ld_dates(tree)),
+        ("json-ld", _json_ld_dates(tree, objects)),
         ("meta", _meta_dates(tree)),
-        ("time", (_time_date(tree), None)),
+        ("time", _time_dates(tree)),
     ):
         if published is None and pub is not None:
             published, source = pub, name
@@ -91,9 +112,29 @@ def page_dates(
         if published is not None and updated is not None:
             break
     if published is None and guess:
-        published = _htmldate(tree, now)
+        published = guess_date(tree, now=now)
         source = "htmldate" if published is not None else None
     return PageDates(published=published, updated=updated, source=source)
+
+
+def guess_date(
+    tree: lxml.html.HtmlElement, *, now: datetime | None = None, url: str | None = None
+) -> datetime | None:
+    """htmldate's fast search for a date anywhere on the page (day precision), or None.
+
+    ``url``: the page's address; a date in its path (/2026/03/02/) answers first.
+    """
+    # Without max_date htmldate takes the end of today from the system clock (its own
+    # default). Given ``now`` it gets the end of that day instead: day-granular, as
+    # htmldate's default, so its validation caches still serve many pages.
+    latest = _utc(now).strftime("%Y-%m-%dT23:59:59") if now is not None else None
+    try:
+        found = find_date(
+            tree, extensive_search=False, original_date=True, max_date=latest, url=url
+        )
+    except Exception:  # htmldate and lxml fail in assorted ways on junk pages
+        return None
+    return parse_date(found)
 
 
 def parse_date(value: Any) -> datetime | None:
@@ -202,9 +243,11 @@ def notes_with_source(dating: Dating, page_source: str | None) -> tuple[str, ...
     return dating.notes
 
 
-def _json_ld_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
+def _json_ld_dates(
+    tree: Any, objects: Sequence[dict[str, Any]] | None = None
+) -> tuple[datetime | None, datetime | None]:
     found: dict[bool, list[tuple[datetime | None, datetime | None]]] = {True: [], False: []}
-    for node in json_ld_objects(tree):
+    for node in json_ld_objects(tree) if objects is None else objects:
         kinds = type_names(node)
         is_article = not kinds.isdisjoint(ARTICLE_TYPES)
         if not is_article and kinds.isdisjoint(PAGE_TYPES):
@@ -258,25 +301,57 @@ def _first_date(values: dict[str, list[str]], keys: tuple[str, ...]) -> datetime
     return None
 
 
-def _time_date(tree: Any) -> datetime | None:
+def _time_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
+    published: datetime | None = None
+    updated: datetime | None = None
     candidates = tree.xpath("//article//time[@datetime] | //time[@datetime][@pubdate or @itemprop]")
     for element in candidates:  # document order
         parsed = parse_date(element.get("datetime"))
-        if parsed is not None:
-            return parsed
-    return None
+        if parsed is None:
+            continue
+        # <time class="updated">, itemprop="dateModified" or "Updated May 3": not the
+        # publication date (hAtom "updated" vs "published", schema.org dateModified).
+        label = " ".join(
+            (
+                element.get("class") or "",
+                element.get("itemprop") or "",
+                label_before(element),
+                element.text_content(),
+            )
+        )
+        if UPDATED_WORDS.search(label):
+            updated = updated or parsed
+        elif published is None:
+            published = parsed
+        if published is not None and updated is not None:
+            break
+    return published, updated
 
 
-def _htmldate(tree: Any, now: datetime | None) -> datetime | None:
-    # Without max_date htmldate takes the end of today from the system clock (its own
-    # default). Given ``now`` it gets the end of that day instead: day-granular, as
-    # htmldate's default, so its validation caches still serve many pages.
-    latest = _utc(now).strftime("%Y-%m-%dT23:59:59") if now is not None else None
-    try:
-        found = find_date(tree, extensive_search=False, original_date=True, max_date=latest)
-    except Exception:  # htmldate and lxml fail in assorted ways on junk pages
-        return None
-    return parse_date(found)
+def label_before(element: Any) -> str:
+    """The text just before ``element`` in its line ("Updated:" before "<time>May 3</time>").
+
+    Pages often print the label in an element of its own beside the date; the parent's
+    text up to the element is read, or the grandparent's when the parent has none there.
+    """
+    node = element
+    for _ in range(2):
+        parent = node.getparent()
+        if parent is None:
+            return ""
+        parts: list[str] = []  # nearest first, read back to front
+        for sibling in node.itersiblings(preceding=True):
+            parts.append(sibling.tail or "")
+            parts.append(sibling.text_content() if isinstance(sibling.tag, str) else "")
+            if sum(map(len, parts)) >= _LABEL_REACH:
+                break
+        else:
+            parts.append(parent.text or "")
+        text = " ".join("".join(reversed(parts)).split())
+        if text:
+            return text[-_LABEL_REACH:]
+        node = parent
+    return ""
 
 
 def _utc(value: datetime) -> datetime:

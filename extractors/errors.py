@@ -77,9 +77,12 @@ class ExtractionError(PermanentError):
 class NotAnArticleError(ExtractionError):
     """The page is something other than an article; ``page_kind`` says what.
 
-    Kinds: ``index`` (a list of links to articles), ``video`` (a player and little
-    text), ``paywall`` (a stub that asks to subscribe), ``consent`` (a cookie or
-    consent wall in front of the page).
+    Kinds: ``index`` (a list of links to articles, or a directory's files), ``video``
+    (a player and little text), ``paywall`` (a stub that asks to subscribe), ``consent``
+    (a cookie or consent wall in front of the page), ``forum`` (a thread of members'
+    posts), ``product`` (an item for sale), ``listing`` (tiles or teasers to choose
+    from), ``documentation`` (software reference or how-to), ``service`` (an
+    organisation's offer and calls to action).
     """
 
     def __init__(self, message: str, *, page_kind: str) -> None:

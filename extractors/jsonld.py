@@ -35,10 +35,43 @@ _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 
 def json_ld_objects(tree: Any) -> Iterator[dict[str, Any]]:
     """Every JSON object of the page's JSON-LD blocks, each block breadth first."""
-    for script in tree.iter("script"):
-        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
-            continue
-        yield from _json_objects(_load_json(script.text or ""))
+    yield from all_objects(json_ld_blocks(tree))
+
+
+def page_objects(tree: Any) -> Iterator[dict[str, Any]]:
+    """The objects a page's JSON-LD states about the page itself: top level and ``@graph``.
+
+    Objects nested in them (an article's author, a review's product) are left out.
+    """
+    yield from top_objects(json_ld_blocks(tree))
+
+
+def json_ld_blocks(tree: Any) -> list[Any]:
+    """The parsed JSON of each of the page's JSON-LD blocks (None for one that does not parse)."""
+    return [
+        _load_json(script.text or "")
+        for script in tree.iter("script")
+        if (script.get("type") or "").split(";")[0].strip().lower() == "application/ld+json"
+    ]
+
+
+def all_objects(blocks: list[Any]) -> Iterator[dict[str, Any]]:
+    """Every JSON object of parsed JSON-LD blocks, each block breadth first."""
+    for data in blocks:
+        yield from _json_objects(data)
+
+
+def top_objects(blocks: list[Any]) -> Iterator[dict[str, Any]]:
+    """The top-level and ``@graph`` objects of parsed JSON-LD blocks (see ``page_objects``)."""
+    for data in blocks:
+        for item in _as_list(data):
+            if not isinstance(item, dict):
+                continue
+            graph = item.get("@graph")
+            if "@type" in item or not isinstance(graph, list):
+                yield item
+            if isinstance(graph, list):
+                yield from (node for node in graph if isinstance(node, dict))
 
 
 def type_names(node: dict[str, Any]) -> set[str]:

@@ -1,23 +1,60 @@
-"""Pages that are not articles: index pages, video pages, paywall stubs, consent walls. Pure.
+"""Pages that are not articles, told apart by their markup and the text they yield. Pure.
 
-A feed links to such pages often enough (a section front, a video, a story behind a
-paywall, a cookie wall served instead of the page) that storing their text as an
-article would put junk in the database. Each test needs the page's own markup to
-say so (structured data, a player, a paywall or consent marker, a wall of
-headline links) and the extracted text to be short or made of those links; a long
-text with no such marker is an article.
+A feed (an aggregator above all) links to such pages often enough that storing their
+text as an article would put junk in the database. ``signals`` (extractors.pagesignals)
+reads the page's markers once; ``page_kind`` tries the kinds in this order:
+
+=================  ==============================================================
+kind               evidence
+=================  ==============================================================
+``consent``        the text is mostly about cookies and consent
+``paywall``        the page says it is not free, and little text is there (a
+                   metered paywall ships the whole article: that is an article)
+``video``          a player, video structured data or og:type, a short caption
+                   -- a page that declares itself an article stops here --
+``forum``          declares a thread (DiscussionForumPosting, QAPage), or holds
+                   three posts or comments in structured data
+``product``        declares a product (schema.org Product, og:type product), or
+                   has add-to-cart controls (a grid of such tiles: ``listing``)
+``index``          a directory listing ("Index of /"), or a text made of links such
+                   as a table of files (``listing`` when they are product tiles)
+                   -- a page with a date under its headline stops here --
+``listing``        a grid of product tiles (alike blocks with a link and a price
+                   each), or og:type product.group
+``index``          alike teaser blocks (a link and a few words each) that hold the
+                   text
+``documentation``  code blocks, or a declared TechArticle
+``service``        calls to action ("Get started", "Contact sales") outside the
+                   navigation
+``index``          a wall of headline links
+=================  ==============================================================
+
+The stops are the article marks. Structured data saying the page is an article
+(NewsArticle, BlogPosting, ...: TechArticle is documentation's) outweighs any marker
+of another kind: a review declares the product it reviews, a story page its comments.
+A date line is weaker (a thread dates its posts, a shop its reviews) and only stops
+the kinds that are known not to carry one. A page with no marker at all is an
+article, however its text reads.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit
 
-from extractors.jsonld import ARTICLE_TYPES, json_ld_objects, type_names
+from extractors.jsonld import ARTICLE_TYPES
+from extractors.pagemarks import Group
+from extractors.pagesignals import PageSignals as PageSignals  # re-exported for callers
+from extractors.pagesignals import signals as signals
 
 INDEX_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
+#: Declared types of a thread of posts.
+FORUM_TYPES = frozenset({"discussionforumposting", "qapage"})
+PRODUCT_TYPES = frozenset({"product", "productgroup", "individualproduct", "productmodel"})
+#: Declared types that make a page an article. TechArticle is left out: documentation
+#: pages declare it for every page.
+STORY_TYPES = ARTICLE_TYPES - {"techarticle", "scholarlyarticle", "report"}
 
 _PAYWALL_TEXT = re.compile(
     r"subscribe (?:now )?to (?:continue|keep) reading|subscribers? only|"
@@ -26,7 +63,6 @@ _PAYWALL_TEXT = re.compile(
     r"exclusive to subscribers|unlock this (?:article|story)",
     re.I,
 )
-_PAYWALL_MARKUP = re.compile(r"paywall|subscriber-only|premium-content|metered|piano-", re.I)
 _CONSENT_TEXT = re.compile(
     r"we value your privacy|cookie (?:settings|preferences|policy)|accept all(?: cookies)?|"
     r"reject all|manage (?:options|preferences|cookies|consent)|before you continue|"
@@ -34,15 +70,9 @@ _CONSENT_TEXT = re.compile(
     r"we and our (?:\d+ )?partners|\bcookies?\b|\bconsent\b",
     re.I,
 )
-_CONSENT_MARKUP = re.compile(
-    r"consent|cookie|gdpr|\bcmp\b|onetrust|didomi|quantcast|usercentrics|trustarc|sp_message",
-    re.I,
-)
-_PLAYERS = re.compile(
-    r"youtube(?:-nocookie)?\.com/embed|player\.vimeo\.com|dailymotion\.com/embed|"
-    r"/embed/video|jwplayer|brightcove|players?\.",
-    re.I,
-)
+#: Characters of one line that can be a consent banner's.
+_BANNER_LINE = 600
+_PRODUCT_OG_TYPES = frozenset({"product", "product.item", "og:product"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,68 +85,31 @@ class PageKindOptions:
     headline_words: int = 5
     #: Headline links a page needs before it can be an index page.
     index_headlines: int = 12
-    #: Share of the text's lines that are headline texts, for an index page.
+    #: Share of the text (in characters) that is headline text, for an index page.
     index_line_share: float = 0.4
     #: Share of the text on consent lines ("we value your privacy", "accept all") for a wall.
     consent_share: float = 0.3
-
-
-@dataclass(frozen=True, slots=True)
-class PageSignals:
-    """What the markup says about the page, read once."""
-
-    types: frozenset[str]
-    og_type: str
-    free: bool  # False when structured data says the article is not free to read
-    player: bool
-    paywall_markup: bool
-    consent_markup: bool
-    headlines: frozenset[str]  # anchor texts of links that look like headlines
-
-
-def signals(tree: Any, options: PageKindOptions) -> PageSignals:
-    """Read the markers the tests use from a parsed page."""
-    types: set[str] = set()
-    free = True
-    for item in json_ld_objects(tree):
-        item_types = type_names(item)
-        types |= item_types
-        access = item.get("isAccessibleForFree")
-        if item_types & ARTICLE_TYPES and str(access).strip().lower() in ("false", "no", "0"):
-            free = False
-    og_type = ""
-    for meta in tree.iterfind(".//meta[@property]"):
-        if (meta.get("property") or "").lower() == "og:type":
-            og_type = (meta.get("content") or "").strip().lower()
-    player = tree.find(".//video") is not None or any(
-        _PLAYERS.search(frame.get("src") or frame.get("data-src") or "")
-        for frame in tree.iterfind(".//iframe")
-    )
-    marks = " ".join(
-        f"{element.get('class') or ''} {element.get('id') or ''}"
-        for element in tree.iter()
-        if isinstance(element.tag, str) and (element.get("class") or element.get("id"))
-    )
-    headlines = set()
-    for link in tree.iterfind(".//a[@href]"):
-        words = " ".join(link.text_content().split())
-        if len(words.split()) >= options.headline_words and _deep_link(link.get("href") or ""):
-            headlines.add(words)
-    return PageSignals(
-        frozenset(types),
-        og_type,
-        free,
-        player,
-        bool(_PAYWALL_MARKUP.search(marks)),
-        bool(_CONSENT_MARKUP.search(marks)),
-        frozenset(headlines),
-    )
-
-
-def _deep_link(href: str) -> bool:
-    """A link to a page below a section (``/world/2026/story``), not to a section or a site."""
-    path = urlsplit(href).path
-    return len([part for part in path.split("/") if part]) >= 2
+    #: Posts or comments in structured data that make a thread.
+    posts: int = 3
+    #: Tiles of a product grid (alike blocks with a link and a price, teaser-sized).
+    grid_items: int = 8
+    #: Share of a group's blocks with a price for the group to be product tiles.
+    grid_priced: float = 0.6
+    #: Share of a group's blocks with a link for the group to be tiles or teasers.
+    linked: float = 0.8
+    #: Longest mean block text of a tile or teaser (a post or a story is longer).
+    teaser_chars: int = 400
+    #: Teaser blocks an index page needs, the blocks the text must come from (one block
+    #: is an article's container), and the share of the text they must hold.
+    teasers: int = 5
+    teasers_held: int = 3
+    teasers_share: float = 0.6
+    #: Share of the text on lines that are links for a list of links (an index page).
+    link_list_share: float = 0.6
+    #: Code blocks that make a page without article marks documentation.
+    code_blocks: int = 3
+    #: Calls to action that make a page without article marks a service page.
+    calls_to_action: int = 5
 
 
 def page_kind(
@@ -126,45 +119,159 @@ def page_kind(
     *,
     raw: str | None = None,
 ) -> str | None:
-    """The kind of non-article the page is ("index", "video", "paywall", "consent"), or None.
+    """The kind of non-article the page is (see the module's table), or None for an article.
 
     ``text`` is the article text as chosen; ``raw`` the most the strategies found
     before page furniture was dropped (a consent wall's text is all furniture).
     """
     opts = options or PageKindOptions()
-    short = len(text) < opts.short_text
     is_article = bool(page.types & ARTICLE_TYPES) or page.og_type == "article"
     if _consent_share(raw or text) >= opts.consent_share and (
         page.consent_markup or not is_article
     ):
         return "consent"
+    # A metered paywall ships the whole article (in the text, or in JSON-LD's
+    # articleBody): only a page with little text there is a stub.
+    there = max(len(text), len(raw or ""), page.body_chars)
     if (
-        short
+        there < opts.short_text
         and (not page.free or page.paywall_markup)
         and (_PAYWALL_TEXT.search(text) or not page.free)
     ):
         return "paywall"
-    if short and page.player and (page.og_type.startswith("video") or "videoobject" in page.types):
+    if (
+        len(text) < opts.short_text
+        and page.player
+        and (page.og_type.startswith("video") or "videoobject" in page.types)
+    ):
         return "video"
+    if page.declared & STORY_TYPES:
+        return None
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if page.declared & FORUM_TYPES or page.posts >= opts.posts:
+        return "forum"
+    if page.declared & PRODUCT_TYPES or page.og_type in _PRODUCT_OG_TYPES:
+        return "product"
+    grid = _tiles(page, opts) >= opts.grid_items
+    if page.shop_controls:  # each tile of a grid may have its cart button
+        return "listing" if grid else "product"
+    # Before the date test: a directory listing dates each of its files.
+    if page.directory or _link_lines(lines, page) >= opts.link_list_share:
+        return "listing" if grid else "index"
+    if page.dated:
+        return None
+    return _undated_kind(text, lines, page, opts, grid=grid, is_article=is_article)
+
+
+def _undated_kind(
+    text: str,
+    lines: list[str],
+    page: PageSignals,
+    opts: PageKindOptions,
+    *,
+    grid: bool,
+    is_article: bool,
+) -> str | None:
+    """Listings, index pages, documentation and services: kinds that carry no date line."""
+    if grid or page.og_type == "product.group":
+        return "listing"
+    for group in page.groups:
+        if (
+            group.size >= opts.teasers
+            and group.linked >= opts.linked
+            and group.mean_chars <= opts.teaser_chars
+        ):
+            share, blocks = _held(lines, group)
+            if share >= opts.teasers_share and blocks >= opts.teasers_held:
+                return "index"
+    if page.code_blocks >= opts.code_blocks or "techarticle" in page.declared:
+        return "documentation"
+    if page.calls_to_action >= opts.calls_to_action:
+        return "service"
     if not is_article and _is_index(text, page, opts):
         return "index"
     return None
+
+
+def _tiles(page: PageSignals, opts: PageKindOptions) -> int:
+    """Product tiles on the page: blocks of alike groups with a link and a price each."""
+    return sum(
+        group.size
+        for group in page.groups
+        if group.priced >= opts.grid_priced
+        and group.linked >= opts.linked
+        and group.mean_chars <= opts.teaser_chars
+    )
+
+
+def _link_lines(lines: list[str], page: PageSignals, *, least: int = 10) -> float:
+    """Share of the text (in characters) on lines that stand for a link: a list of links,
+    or a table of them such as a directory listing's (file name, date, size).
+    Zero for fewer than ``least`` such lines.
+    """
+    anchors = dict(page.anchors)
+    total = linked = count = 0
+    for line in lines:
+        if not any(char.isalnum() for char in line):
+            continue  # a table's rule line: |---|---|
+        total += len(line)
+        if "|" in line:  # a table row: its first filled cell names the row
+            cells = [cell.strip() for cell in line.split("|")]
+            first = next((cell for cell in cells if cell), "")
+            if first in anchors.get(first.split(" ", 1)[0], ()):
+                linked += len(line)
+                count += 1
+            continue
+        start = line.split(" ", 1)[0]
+        label = max((a for a in anchors.get(start, ()) if line.startswith(a)), key=len, default="")
+        if len(label) * 2 >= len(line):  # a link, perhaps with a date or a size after it
+            linked += len(line)
+            count += 1
+    return linked / total if count >= least and total else 0.0
+
+
+def _held(lines: list[str], group: Group) -> tuple[float, int]:
+    """The share of the text (in characters) found in the group's blocks, and how many
+    blocks it comes from.
+    """
+    joined = "\n".join(group.texts)
+    starts = []
+    position = 0
+    for member in group.texts:
+        starts.append(position)
+        position += len(member) + 1
+    total = sum(len(line) for line in lines)
+    held = 0
+    blocks: set[int] = set()
+    for line in lines:
+        found = joined.find(line)
+        if found >= 0:
+            held += len(line)
+            blocks.add(bisect_right(starts, found) - 1)
+    return (held / total if total else 0.0), len(blocks)
 
 
 def _consent_share(text: str) -> float:
     """Share of the text (in characters) on lines that speak of cookies and consent."""
     lines = [line for line in text.splitlines() if line.strip()]
     total = sum(len(line) for line in lines)
-    consent = sum(len(line) for line in lines if _CONSENT_TEXT.search(line))
+    # A banner's lines are short: a long paragraph that mentions cookies counts for no
+    # more than a banner's worth of text.
+    consent = sum(min(len(line), _BANNER_LINE) for line in lines if _CONSENT_TEXT.search(line))
     return consent / total if total else 0.0
 
 
 def _is_index(text: str, page: PageSignals, options: PageKindOptions) -> bool:
-    """Many headline links, and a text made largely of them (or nothing else)."""
+    """Many headline links, and a text made largely of them (or nothing else).
+
+    Weighed in characters, the headlines' own: a story's paragraphs outweigh the short
+    headline lines of the "more news" list beside it.
+    """
     if len(page.headlines) < options.index_headlines:
         return False
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for line in text.splitlines() if any(char.isalnum() for char in line)]
     if not lines:
         return True
-    linked = sum(1 for line in lines if any(h in line for h in page.headlines))
-    return linked / len(lines) >= options.index_line_share or bool(page.types & INDEX_TYPES)
+    total = sum(len(line) for line in lines)
+    linked = sum(min(len(line), sum(len(h) for h in page.headlines if h in line)) for line in lines)
+    return linked / total >= options.index_line_share or bool(page.types & INDEX_TYPES)

@@ -95,7 +95,7 @@ class PageOutcome:
     error: str | None = None
     kind: ErrorKind | None = None
     next_attempt_at: datetime | None = None
-    page_kind: str | None = None  # not_article: "index", "video", "paywall", "consent"
+    page_kind: str | None = None  # not_article: extractors.errors.NotAnArticleError's kinds
 
 
 @dataclass(frozen=True, slots=True)
