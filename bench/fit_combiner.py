@@ -118,7 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=("a", "b"), default="a", help="the half to fit on")
     parser.add_argument(
-        "--favor", default=ExtractOptions.favor, help="trafilatura's leaning (ExtractOptions)"
+        "--favor", default=ExtractOptions().favor, help="trafilatura's leaning (ExtractOptions)"
     )
     args = parser.parse_args()
     corpora = Path(os.environ.get("NEWSFLOW_CORPORA", "../shared/corpora"))

@@ -4,23 +4,29 @@ Sources, most trustworthy first; the first that names a person wins:
 
     1. JSON-LD: the article object's ``author`` (https://schema.org/author: a Person or an
        Organization, one or a list; an ``@id`` reference is looked up in the page's graph;
-       ``creator`` when there is no author)
-    2. author meta tags, the first key that names someone: ``author``, ``article:author``
-       (a name, not a profile URL: https://ogp.me/#type_article), Dublin Core, parsely,
-       sailthru, ..., Yoast's twitter:data1 "Written by", Highwire ``citation_author``
-    3. the visible byline: first in the elements after the headline (extractors.nearby),
-       then anywhere: ``itemprop=author``, ``rel=author``, a link to an author page
-       (/author/jane-roe/), an element whose own text starts with "By"/"Von"/"Par"/...,
-       or whose class or id says author or byline. Not in page furniture (nav, aside,
-       sidebars, comments, the site's footer); in an author box the first line is the
-       name (the bio follows).
+       a Person's ``name``, else ``givenName`` and ``familyName``; ``creator`` when there
+       is no author)
+    2. author meta tags, the first key that names a person: ``author``, ``article:author``
+       (a name, not a profile URL: https://ogp.me/#type_article), Dublin Core
+       ``dc.creator``, parsely, sailthru, ..., Yoast's twitter:data1 "Written by",
+       Highwire ``citation_author``; a key naming only the site is passed over
+    3. the visible byline: first in the article's header (the elements right after the
+       headline, extractors.nearby), then anywhere: ``itemprop=author``, ``rel=author``
+       (HTML link type "author"), a link to an author page (/author/jane-roe/), an
+       element whose own text starts with "By"/"Von"/"Par"/..., or whose class or id
+       says author or byline. Inside one, the name marked as such is read first (itemprop
+       "name", hCard "fn", h-card "p-name"). Not in page furniture (nav, aside, sidebars,
+       comments, the site's footer); in an author box the first line is the name (the
+       bio follows).
 
 People before organizations: an Organization, a "person" named like the site or its
 publisher ("Condé Nast; Molly Wood" keeps Molly Wood), or one whose name ends in a
 company's legal form ("Acme Media Ltd"), is the author only when no source names anyone
-else. Personal sites are named after their author and brand blogs credit
-the brand: such a lone credit is kept (people credited "EcoFlow" and "The Investopedia
-Team" as the authors of those sites' articles in the reviewed corpus).
+else. Personal sites are named after their author and brand blogs credit the brand:
+such a lone credit, stated as data or printed as a name, is kept (people credited
+"EcoFlow" and "The Investopedia Team" as the authors of those sites' articles in the
+reviewed corpus). A printed credit that is no name ("Sable Coast Times wire services")
+credits no one: with nothing else, the page has no author.
 
 Names are cleaned by extractors.names; a visible byline must look like a name (capital
 letters where the script has case), stated data is taken as the page gives it.
@@ -28,8 +34,8 @@ letters where the script has case), stated data is taken as the page gives it.
 
 from __future__ import annotations
 
-import re
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -150,7 +156,8 @@ def _json_ld_names(
             kinds = type_names(item)
             # https://schema.org/Person: "name", or "givenName" and "familyName".
             given = " ".join(
-                part for part in (item.get("givenName"), item.get("familyName"))
+                part
+                for part in (item.get("givenName"), item.get("familyName"))
                 if isinstance(part, str)
             )
             name = clean_stated(item.get("name")) or clean_stated(given)

@@ -61,21 +61,21 @@ FEATURES = (
 )
 #: Fitted by ``python -m bench.fit_combiner`` (bench/README.md has the run).
 WEIGHTS = (
-    -2.87,  # bias
-    -0.78,  # kept by trafilatura
-    -0.27,  # inside
-    -0.78,  # blocks to agreement
+    -2.91,  # bias
+    -0.74,  # kept by trafilatura
+    -0.3,  # inside
+    -0.79,  # blocks to agreement
     0.1,  # words to agreement
-    -0.99,  # link density
-    1.45,  # ends a sentence
-    -0.06,  # heading
-    1.37,  # list item
-    -0.45,  # table cell
-    0.97,  # strategy size
-    0.61,  # run
-    -0.17,  # run outside
+    -0.8,  # link density
+    1.43,  # ends a sentence
+    0.0,  # heading
+    1.24,  # list item
+    -0.5,  # table cell
+    0.93,  # strategy size
+    0.63,  # run
+    -0.15,  # run outside
     -0.33,  # run share
-    0.34,  # run share outside
+    0.35,  # run share outside
 )
 #: A vote that keeps less than this share of the agreed words falls back to them.
 FALLBACK_SHARE = 0.5

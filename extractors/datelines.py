@@ -44,7 +44,9 @@ from extractors.nearby import (
 
 #: Class or id words of the elements that hold a date line.
 _DATE_MARK = re.compile(r"date|time|publish|posted|updated|byline|meta", re.I)
-_UNMARKED_REACH = 40  # elements from the headline where an unmarked short line may be the date
+# Elements from the headline where an unmarked short line may be the date, and where the
+# article's header ends at the latest.
+_UNMARKED_REACH = 40
 _MAX_UNMARKED = 60  # characters: an unmarked date line is short ("December 3, 2025")
 _MAX_DATE_LINE = 160  # characters: longer is a paragraph or a container, not a date line
 _EARLIEST = datetime(1995, 1, 1)  # noqa: DTZ001 - htmldate compares naive datetimes

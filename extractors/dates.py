@@ -9,7 +9,7 @@ text, is extractors.datelines's.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -54,6 +54,7 @@ UPDATED_WORDS = re.compile(
 
 
 _LABEL_REACH = 40  # characters before a date that may label it ("Last updated on")
+_LAST_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,19 +92,21 @@ def page_dates(
     now: datetime | None = None,
     guess: bool = True,
     objects: Sequence[dict[str, Any]] | None = None,
+    metas: Mapping[str, Sequence[str]] | None = None,
 ) -> PageDates:
     """The page's publication and update dates, most precise statement first.
 
     ``guess``: when the page states no date, ask htmldate (False where the caller has
-    htmldate's answer already, as trafilatura's metadata gives it). ``objects``: the
-    page's JSON-LD objects when the caller has read them already.
+    htmldate's answer already, as trafilatura's metadata gives it). ``objects`` and
+    ``metas``: the page's JSON-LD objects and its meta tags (property, name or itemprop,
+    lower case, to contents) when the caller has read them already.
     """
     published: datetime | None = None
     updated: datetime | None = None
     source: str | None = None
     for name, (pub, upd) in (
         ("json-ld", _json_ld_dates(tree, objects)),
-        ("meta", _meta_dates(tree)),
+        ("meta", _meta_dates(tree, metas)),
         ("time", _time_dates(tree)),
     ):
         if published is None and pub is not None:
@@ -277,11 +280,16 @@ def _json_date(value: Any) -> datetime | None:
     return None
 
 
-def _meta_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
+def _meta_dates(
+    tree: Any, metas: Mapping[str, Sequence[str]] | None = None
+) -> tuple[datetime | None, datetime | None]:
     values: dict[str, list[str]] = {}
-    for element in tree.iter("meta"):
-        key = element.get("property") or element.get("name") or element.get("itemprop") or ""
-        values.setdefault(key.strip().lower(), []).append(element.get("content") or "")
+    if metas is not None:  # copies: the caller's lists are not added to
+        values = {key: list(metas.get(key, ())) for key in (*PUBLISHED_KEYS, *UPDATED_KEYS)}
+    else:
+        for element in tree.iter("meta"):
+            key = element.get("property") or element.get("name") or element.get("itemprop")
+            values.setdefault((key or "").strip().lower(), []).append(element.get("content") or "")
     # itemprop (microdata) may sit on any element, its value in content or datetime.
     for element in tree.xpath("//*[@itemprop][not(self::meta)]"):
         key = (element.get("itemprop") or "").strip().lower()
@@ -304,8 +312,15 @@ def _first_date(values: dict[str, list[str]], keys: tuple[str, ...]) -> datetime
 def _time_dates(tree: Any) -> tuple[datetime | None, datetime | None]:
     published: datetime | None = None
     updated: datetime | None = None
-    candidates = tree.xpath("//article//time[@datetime] | //time[@datetime][@pubdate or @itemprop]")
-    for element in candidates:  # document order
+    for element in tree.iter("time"):  # document order
+        # A <time> in an <article>, or one marked as the page's (HTML 4 draft "pubdate",
+        # microdata); elsewhere a <time> may date anything (a sidebar's posts, an event).
+        if element.get("datetime") is None or not (
+            element.get("pubdate") is not None
+            or element.get("itemprop") is not None
+            or any(ancestor.tag == "article" for ancestor in element.iterancestors())
+        ):
+            continue
         parsed = parse_date(element.get("datetime"))
         if parsed is None:
             continue
@@ -332,7 +347,8 @@ def label_before(element: Any) -> str:
     """The text just before ``element`` in its line ("Updated:" before "<time>May 3</time>").
 
     Pages often print the label in an element of its own beside the date; the parent's
-    text up to the element is read, or the grandparent's when the parent has none there.
+    text up to the element is read, or the grandparent's when the parent has none there,
+    from the end of any date before it.
     """
     node = element
     for _ in range(2):
@@ -349,7 +365,9 @@ def label_before(element: Any) -> str:
             parts.append(parent.text or "")
         text = " ".join("".join(reversed(parts)).split())
         if text:
-            return text[-_LABEL_REACH:]
+            # After the date before it, if any: "Updated March 5, <time>March 2</time>"
+            # labels March 5 only.
+            return _LAST_DIGIT.split(text[-_LABEL_REACH:])[-1]
         node = parent
     return ""
 

@@ -110,7 +110,7 @@ def page_metadata(
     sites = site_names(facts, url)
     title, heading_text = choose_title(_stated_titles(facts), facts.headings, sites)
     heading = headline_element(tree, heading_text)
-    dates = page_dates(tree, now=now, guess=False, objects=facts.objects)
+    dates = page_dates(tree, now=now, guess=False, objects=facts.objects, metas=facts.metas)
     published, source = dates.published, dates.source
     if published is None:  # a date only shown, when the page states none as data
         if shown := shown_date(tree, heading=heading, now=now):
@@ -255,7 +255,7 @@ def _canonical(tree: Any, facts: PageFacts, url: str | None) -> str | None:
 
 def _license(tree: Any, facts: PageFacts) -> str | None:
     # rel="license" names the page's licence (HTML Living Standard, link type "license").
-    for element in tree.xpath("//link[contains(@rel, 'icense')] | //a[contains(@rel, 'icense')]"):
+    for element in tree.iter("link", "a"):
         if _rel(element, "license") and (href := clean_text(element.get("href"))):
             return href
     if facts.article is not None:  # https://schema.org/license: a URL or a CreativeWork

@@ -7,13 +7,13 @@
     "Jane Roe, MD, PhD"                         -> Jane Roe, MD, PhD (credentials stay)
 
 Rules: e-mail addresses, @handles and URLs go; a leading "By"/"Written by"/"Von"/"Par"/
-"Autor:"/"作者：" label goes (a visible "By" before a word in lower case begins a
+"Autor:"/"作者:" label goes (a visible "By" before a word in lower case begins a
 sentence, "By clicking ...", not a byline), and a label alone is no name; the text is
 cut where a date or a time, a "Published"/"Updated" label, another role's credit
 ("Reviewed by"), a sentence ("is a", "ist", "est") or an author widget's links ("View
-profile", "Email") begin; names are split at "," ";" "&" "|" "/" "•" spaced dashes and "and" (und, et,
-y, e, och, og, en); a part that is a job title is dropped, and one that follows a name
-without punctuation is cut off ("Jane Roe Senior Writer"). Words are judged by their
+profile", "Email") begin; names are split at "," ";" "&" "|" "/" "•" spaced dashes and
+"and" (und, et, y, e, och, og, en); a part that is a job title is dropped, and one that
+follows a name without punctuation is cut off ("Jane Roe Senior Writer"). Words are judged by their
 capital letters where the script has case; Hangul, kana, CJK and Arabic names have
 none, and are judged by length.
 """
@@ -32,15 +32,16 @@ _BY_WHAT = r"written|posted|published|reported|words|story|text|article|recipe|c
 _BY_NOUNS = (
     r"authors?|contributors?|autor|autorin|autoren|auteurs?|autore|text|texte|作者|著者|筆者|글"
 )
+_COLON = ":\uff1a"  # and the full-width colon of CJK text
 BY_START = re.compile(
-    rf"^\s*(?:(?:(?:{_BY_WHAT})\s+)?(?:{_BY_WORDS})\b(?:\s*:)?|(?:{_BY_NOUNS})\s*[:：])(?:\s|$)",
+    rf"^\s*(?:(?:(?:{_BY_WHAT})\s+)?(?:{_BY_WORDS})\b(?:\s*:)?|(?:{_BY_NOUNS})\s*[{_COLON}])(?:\s|$)",
     re.I,
 )
 _LABEL = re.compile(
-    rf"^(?:(?:{_BY_WHAT})\s+)?(?:{_BY_WORDS})\b\s*:?\s*|^(?:{_BY_NOUNS})\s*[:：]\s*", re.I
+    rf"^(?:(?:{_BY_WHAT})\s+)?(?:{_BY_WORDS})\b\s*:?\s*|^(?:{_BY_NOUNS})\s*[{_COLON}]\s*", re.I
 )
 # A label printed alone where a name should be ("Author", "Authors:", "作者").
-_LABEL_ONLY = re.compile(rf"(?:{_BY_NOUNS}|by|written by)\s*[:：]?", re.I)
+_LABEL_ONLY = re.compile(rf"(?:{_BY_NOUNS}|by|written by)\s*[{_COLON}]?", re.I)
 # Words left dangling where a date was cut off ("Jane Roe on", "Jane Roe am").
 _TRAILING = re.compile(r"(?:\s+(?:on|am|um|at|le|el|il|op|de|den|the|in))+\s*$", re.I)
 # Punctuation around a byline's parts (hyphen, en and em dashes, bars, colons, commas).

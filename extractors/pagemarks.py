@@ -6,6 +6,8 @@ Each reader looks for one kind of evidence and says nothing about what it means:
   JSON-LD objects and ``@graph`` members, top-level microdata items), apart from the
   types of what it merely mentions (the product an article reviews, a post's author);
 - a date written under the headline (an article's date line);
+- the section the page's canonical URL files it under (``/threads/``, ``/docs/``,
+  ``/category/``), or the site's root (a home page);
 - repeated blocks: runs of sibling elements built alike (``<li class="tile">`` x 20)
   outside the navigation, with what their members hold: links, dates, prices;
 - shop controls (add-to-cart buttons, quantity fields), code blocks, and calls to
@@ -21,6 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree
 
@@ -87,8 +90,23 @@ _BUY = re.compile(
     r"añadir al carrito|aggiungi al carrello|in winkelwagen",
     re.I,
 )
+#: Path segments that name a section of non-articles. Words that also name sections of
+#: stories ("features", "topics", "events", "archive", "collection", "wiki") are left out.
+_SECTIONS = {
+    **dict.fromkeys(("thread", "threads", "forum", "forums", "viewtopic", "t"), "forum"),
+    **dict.fromkeys(("discussion", "discussions", "questions"), "forum"),
+    **dict.fromkeys(("doc", "docs", "documentation", "manual", "reference", "kb"), "documentation"),
+    **dict.fromkeys(("knowledgebase", "knowledge-base", "help", "support"), "documentation"),
+    **dict.fromkeys(("category", "categories", "tag", "tags", "author", "search"), "index"),
+    **dict.fromkeys(("product", "products", "shop", "store"), "product"),
+    **dict.fromkeys(("service", "services", "solutions", "pricing"), "service"),
+    **dict.fromkeys(("course", "courses", "programs", "jobs", "careers"), "service"),
+}
 _QUANTITY = re.compile(r"qty|quantity|quantit", re.I)
 _CODE_MARKS = re.compile(r"code|highlight|language-|lang-|syntax|hljs|prism|brush|shell|console")
+#: Characters program code is full of and prose rarely has: a block without any is prose
+#: in a code element (site builders put embeds and captions in ``<pre><code>``).
+_CODE_CHARS = re.compile(r"[{}\[\]()=;<>$_\\|/#*]")
 _CALL_TO_ACTION = re.compile(
     r"(?:get started|get (?:a |your )?(?:free )?(?:quote|demo|estimate|consultation)|"
     r"contact (?:us|sales|our team)|talk to (?:an? |our )?(?:expert|sales|specialist|team)|"
@@ -120,12 +138,21 @@ class Group:
         return sum(len(text) for text in self.texts) / len(self.texts)
 
 
-def declared_types(tree: Any, objects: list[dict[str, Any]]) -> frozenset[str]:
-    """What the page says it is: types of top-level JSON-LD objects and microdata items."""
+def declared_types(
+    tree: Any, objects: list[dict[str, Any]], *, microdata: bool = True
+) -> frozenset[str]:
+    """What the page says it is: types of top-level JSON-LD objects (and of their
+    ``mainEntity``: a WebPage whose main entity is a thread is a thread) and of top-level
+    microdata items. ``microdata=False`` (the page has no ``itemtype``) skips looking for items.
+    """
     main: set[str] = set()
     for item in objects:
         main |= type_names(item)
-    for value in _TOP_ITEMTYPES(tree):
+        entity = item.get("mainEntity")
+        for node in entity if isinstance(entity, list) else [entity]:
+            if isinstance(node, dict):
+                main |= type_names(node)
+    for value in _TOP_ITEMTYPES(tree) if microdata else ():
         main |= {_schema_name(name) for name in str(value).split()}
     return frozenset(main - {""})
 
@@ -165,6 +192,22 @@ def headline_dated(tree: Any, *, chars: int = 400) -> bool:
         ):
             return True
     return False
+
+
+def url_section(url: str) -> str | None:
+    """What the path of a page's canonical URL files it under: "home" for the site's root,
+    else "forum", "documentation", "index", "product" or "service" for a path segment that
+    names such a section (``/threads/``, ``/docs/``, ``/category/``), else None.
+    """
+    parts = urlsplit(url.strip())
+    path = parts.path.lower()
+    if path.strip("/") in ("", "index.html", "index.php") and not parts.query:
+        return "home"
+    for segment in path.split("/")[:-1] if not path.endswith("/") else path.split("/"):
+        kind = _SECTIONS.get(segment.split(".")[0])
+        if kind is not None:
+            return kind
+    return None
 
 
 def has_date(text: str) -> bool:
@@ -214,13 +257,24 @@ def code_blocks(tree: Any) -> int:
     """Blocks of program code: a <pre> holding <code>, or marked as code by its class or
     its parent's (``language-python``, ``highlight``). Preformatted prose is not code.
     """
-    count = 0
+    return code_marks(tree)[0]
+
+
+def code_marks(tree: Any) -> tuple[int, int]:
+    """Blocks of program code (see ``code_blocks``) and ``<code>`` elements outside them
+    (names and commands in running text, as manuals write them).
+    """
+    blocks = inside = 0
     for block in tree.iter("pre"):
         parent = block.getparent()
         marks = f"{block.get('class') or ''} {'' if parent is None else parent.get('class') or ''}"
-        if block.find(".//code") is not None or _CODE_MARKS.search(marks.lower()):
-            count += 1
-    return count
+        codes = sum(1 for _ in block.iter("code"))
+        inside += codes
+        if (codes or _CODE_MARKS.search(marks.lower())) and _CODE_CHARS.search(
+            block.text_content()
+        ):
+            blocks += 1
+    return blocks, sum(1 for _ in tree.iter("code")) - inside
 
 
 def shop_controls(tree: Any) -> int:

@@ -4,12 +4,17 @@
 repeated blocks, shop controls, code, calls to action) with the markers of walls and
 players (structured data saying an article is not free, paywall and consent classes,
 video players) and the page's links, into one frozen ``PageSignals``.
+
+It reads in two steps, the cheap one first: what the page declares (structured data,
+Open Graph, walls and players), then its layout (links, repeated blocks, controls, code).
+A page that declares itself a story is decided by its declaration (extractors.pagetype),
+so its layout is not read: those fields keep their empty defaults.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -18,7 +23,7 @@ import lxml.etree
 from extractors.jsonld import ARTICLE_TYPES, all_objects, json_ld_blocks, top_objects, type_names
 from extractors.pagemarks import (
     Group,
-    code_blocks,
+    code_marks,
     declared_types,
     headline_dated,
     is_call_to_action,
@@ -34,6 +39,10 @@ if TYPE_CHECKING:
 #: microdata only: JSON-LD answers are mostly a page's FAQ.
 POST_TYPES = frozenset({"discussionforumposting", "comment"})
 MICRODATA_POST_TYPES = POST_TYPES | {"answer"}
+#: Declared types that make a page an article. TechArticle is left out: documentation
+#: pages declare it for every page.
+STORY_TYPES = ARTICLE_TYPES - {"techarticle", "scholarlyarticle", "report"}
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 #: Class and id words of paywalls and of consent managers (looked for in lower case).
 _PAYWALL_MARKS = ("paywall", "subscriber-only", "premium-content", "metered", "piano-")
@@ -65,22 +74,28 @@ class PageSignals:
     player: bool
     paywall_markup: bool
     consent_markup: bool
-    headlines: frozenset[str]  # anchor texts of links that look like headlines
+    headlines: frozenset[str] = frozenset()  # anchor texts of links that look like headlines
     #: Anchor texts of all links, grouped by their first word (for lines that are links).
     anchors: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: What the page declares itself to be (top-level JSON-LD and microdata types).
     declared: frozenset[str] = frozenset()
     #: Posts and comments in structured data (microdata items and JSON-LD objects).
     posts: int = 0
+    #: Length of the page's JSON-LD ``articleBody`` (0 when none): text the page ships.
+    body_chars: int = 0
+    #: The page declares itself a story (``STORY_TYPES``); the fields below were not read.
+    story: bool = False
     #: An ``article:published_time``, or a date written under the headline.
     dated: bool = False
     groups: tuple[Group, ...] = ()  # runs of alike blocks outside the navigation
     shop_controls: int = 0  # add-to-cart buttons and quantity fields
     code_blocks: int = 0
+    #: ``<code>`` elements outside code blocks: names and commands in running text.
+    inline_code: int = 0
+    #: Headings with a link to themselves ("¶", "#" or an icon), as manuals have.
+    permalinks: int = 0
     calls_to_action: int = 0  # "Get started", "Contact sales" outside the navigation
     directory: bool = False  # titled as a server's directory listing ("Index of /")
-    #: Length of the page's JSON-LD ``articleBody`` (0 when none): text the page ships.
-    body_chars: int = 0
 
 
 def signals(tree: Any, options: PageKindOptions) -> PageSignals:
@@ -111,27 +126,9 @@ def signals(tree: Any, options: PageKindOptions) -> PageSignals:
     )
     # Each distinct class or id once: a page repeats the same few hundred times over.
     marks = " ".join({*_CLASSES(tree), *_IDS(tree)}).lower()
-    headlines = set()
-    anchors: dict[str, set[str]] = {}
-    calls = sum(
-        is_call_to_action(button, " ".join(button.text_content().split()))
-        for button in tree.iter("button")
-    )
-    for link in tree.iter("a"):
-        words = link.text_content().split()
-        if not words:
-            continue
-        label = " ".join(words)
-        calls += is_call_to_action(link, label)
-        href = link.get("href")
-        if href is None:
-            continue
-        anchors.setdefault(words[0], set()).add(label)
-        if len(words) >= options.headline_words and _deep_link(href):
-            headlines.add(label)
     microdata = item_types(tree)
-    title = tree.find(".//title")
-    return PageSignals(
+    declared = declared_types(tree, page_items, microdata=bool(microdata))
+    page = PageSignals(
         types=frozenset(types),
         og_type=og_type,
         free=free,
@@ -139,20 +136,69 @@ def signals(tree: Any, options: PageKindOptions) -> PageSignals:
         paywall_markup=any(mark in marks for mark in _PAYWALL_MARKS),
         consent_markup=any(mark in marks for mark in _CONSENT_MARKS)
         or ("cmp" in marks and bool(_CMP.search(marks))),
-        headlines=frozenset(headlines),
-        anchors=tuple((first, tuple(labels)) for first, labels in anchors.items()),
-        declared=declared_types(tree, page_items),
+        declared=declared,
         posts=posts + sum(microdata[kind] for kind in MICRODATA_POST_TYPES),
-        dated=published or headline_dated(tree),
-        groups=repeated_groups(tree),
-        shop_controls=shop_controls(tree),
-        code_blocks=code_blocks(tree),
-        calls_to_action=calls,
-        directory=title is not None and bool(_DIRECTORY_TITLE.match(title.text_content())),
         body_chars=max(
             (len(item["articleBody"]) for item in page_items if _is_text(item, "articleBody")),
             default=0,
         ),
+        story=bool(declared & STORY_TYPES),
+    )
+    if page.story:
+        return page
+    return _with_layout(page, tree, options, published=published)
+
+
+def _with_layout(
+    page: PageSignals, tree: Any, options: PageKindOptions, *, published: bool
+) -> PageSignals:
+    """The page's signals with its layout read: links, blocks, controls, code."""
+    headlines = set()
+    anchors: dict[str, set[str]] = {}
+    permalinks = 0
+    calls = sum(
+        is_call_to_action(button, " ".join(button.text_content().split()))
+        for button in tree.iter("button")
+    )
+    for link in tree.iter("a"):
+        href = link.get("href")
+        words = link.text_content().split()
+        if _is_permalink(link, href, words):
+            permalinks += 1
+        if not words:
+            continue
+        label = " ".join(words)
+        calls += is_call_to_action(link, label)
+        if href is None:
+            continue
+        anchors.setdefault(words[0], set()).add(label)
+        if len(words) >= options.headline_words and _deep_link(href):
+            headlines.add(label)
+    code, inline_code = code_marks(tree)
+    title = tree.find(".//title")
+    return replace(
+        page,
+        headlines=frozenset(headlines),
+        anchors=tuple((first, tuple(labels)) for first, labels in anchors.items()),
+        dated=published or headline_dated(tree),
+        groups=repeated_groups(tree),
+        shop_controls=shop_controls(tree),
+        code_blocks=code,
+        inline_code=inline_code,
+        permalinks=permalinks,
+        calls_to_action=calls,
+        directory=title is not None and bool(_DIRECTORY_TITLE.match(title.text_content())),
+    )
+
+
+def _is_permalink(link: Any, href: str | None, words: list[str]) -> bool:
+    """A heading's link to itself: to a "#" anchor, labelled "¶", "#", "§" or an icon."""
+    return (
+        href is not None
+        and href.startswith("#")
+        and (not words or (len(words) == 1 and len(words[0]) == 1))
+        # Ancestors are looked up for these few links only.
+        and next(link.iterancestors(*_HEADINGS), None) is not None
     )
 
 

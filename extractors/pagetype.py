@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 from extractors.jsonld import ARTICLE_TYPES
 from extractors.pagemarks import Group
+from extractors.pagesignals import STORY_TYPES as STORY_TYPES
 from extractors.pagesignals import PageSignals as PageSignals  # re-exported for callers
 from extractors.pagesignals import signals as signals
 
@@ -52,9 +53,6 @@ INDEX_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
 #: Declared types of a thread of posts.
 FORUM_TYPES = frozenset({"discussionforumposting", "qapage"})
 PRODUCT_TYPES = frozenset({"product", "productgroup", "individualproduct", "productmodel"})
-#: Declared types that make a page an article. TechArticle is left out: documentation
-#: pages declare it for every page.
-STORY_TYPES = ARTICLE_TYPES - {"techarticle", "scholarlyarticle", "report"}
 
 _PAYWALL_TEXT = re.compile(
     r"subscribe (?:now )?to (?:continue|keep) reading|subscribers? only|"
@@ -69,6 +67,13 @@ _CONSENT_TEXT = re.compile(
     r"your (?:privacy|consent) choices|consent to (?:the use of )?cookies|"
     r"we and our (?:\d+ )?partners|\bcookies?\b|\bconsent\b",
     re.I,
+)
+#: A poster's stats beside a post, as forum software shows them: a capitalised label and
+#: a number or a date ("Joined: May 3, 2019", "Posts: 524"; not "Recent posts: ...").
+_POSTER_STATS = re.compile(
+    r"\b(?:Joined|Posts|Messages|Reputation|Registered|Member since|Join date|Likes received|"
+    r"Reaction score|Trophy points|Beiträge|Registriert|Mitglied seit|Inscrit le|Mensajes|"
+    r"Registrado)\s?:\s*[^\d\n]{0,12}\d"
 )
 #: Characters of one line that can be a consent banner's.
 _BANNER_LINE = 600
@@ -89,7 +94,8 @@ class PageKindOptions:
     index_line_share: float = 0.4
     #: Share of the text on consent lines ("we value your privacy", "accept all") for a wall.
     consent_share: float = 0.3
-    #: Posts or comments in structured data that make a thread.
+    #: Posts or comments in structured data that make a thread, or alike blocks that show
+    #: their poster's stats ("Joined: May 2019", "Posts: 524").
     posts: int = 3
     #: Tiles of a product grid (alike blocks with a link and a price, teaser-sized).
     grid_items: int = 8
@@ -106,8 +112,11 @@ class PageKindOptions:
     teasers_share: float = 0.6
     #: Share of the text on lines that are links for a list of links (an index page).
     link_list_share: float = 0.6
-    #: Code blocks that make a page without article marks documentation.
+    #: Code blocks that make a page without article marks documentation, or ``<code>``
+    #: names in its running text, or headings that link to themselves ("¶").
     code_blocks: int = 3
+    inline_code: int = 5
+    permalinks: int = 3
     #: Calls to action that make a page without article marks a service page.
     calls_to_action: int = 5
 
@@ -145,10 +154,10 @@ def page_kind(
         and (page.og_type.startswith("video") or "videoobject" in page.types)
     ):
         return "video"
-    if page.declared & STORY_TYPES:
+    if page.story:
         return None
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if page.declared & FORUM_TYPES or page.posts >= opts.posts:
+    if page.declared & FORUM_TYPES or page.posts >= opts.posts or _posters(page) >= opts.posts:
         return "forum"
     if page.declared & PRODUCT_TYPES or page.og_type in _PRODUCT_OG_TYPES:
         return "product"
@@ -184,13 +193,26 @@ def _undated_kind(
             share, blocks = _held(lines, group)
             if share >= opts.teasers_share and blocks >= opts.teasers_held:
                 return "index"
-    if page.code_blocks >= opts.code_blocks or "techarticle" in page.declared:
+    if (
+        page.code_blocks >= opts.code_blocks
+        or page.inline_code >= opts.inline_code
+        or page.permalinks >= opts.permalinks
+        or "techarticle" in page.declared
+    ):
         return "documentation"
     if page.calls_to_action >= opts.calls_to_action:
         return "service"
     if not is_article and _is_index(text, page, opts):
         return "index"
     return None
+
+
+def _posters(page: PageSignals) -> int:
+    """The most blocks of one alike group that show their poster's stats: a thread's posts."""
+    return max(
+        (sum(1 for text in group.texts if _POSTER_STATS.search(text)) for group in page.groups),
+        default=0,
+    )
 
 
 def _tiles(page: PageSignals, opts: PageKindOptions) -> int:

@@ -6,8 +6,9 @@ titles reword the headline, ``<title>`` adds the site's name ("Headline | Site",
 "Site - Headline"), and some pages' ``<h1>`` is the site's or a section's name.
 
     1. Site names (og:site_name, the publisher, the host, any domain name) are never a
-       title, and are cut from either end of one. An <h1> that is only the site's part of a metadata title
-       is a site name too (a blog's name over every post).
+       title, and are cut from either end of one ("Site: Headline" too). An <h1> that is
+       only the site's part of a metadata title is a site name too (a blog's name over
+       every post).
     2. The visible headline wins when the metadata agrees with it: the <h1> sharing the
        most words with a metadata title, at least half of the shorter one's and two
        words (one common word, a brand or "News", is no agreement).
@@ -37,7 +38,7 @@ _SEPARATOR = re.compile(
 # A site's address standing for its name ("Headline - example.com", "www.example.co.uk").
 # Generic top-level domains only, as "Node.js" or "Vue.js" may name a headline's subject.
 _DOMAIN = re.compile(
-    r"www\.(?:[a-z0-9-]+\.)+[a-z]{2,6}|(?:[a-z0-9-]+\.)+"
+    r"www\.(?:[a-z0-9-]+\.)+[a-z]{2,}|(?:[a-z0-9-]+\.)+"
     r"(?:com|org|net|edu|gov|info|io|co|news|biz|tv|me|ai|app|blog)(?:\.[a-z]{2})?",
     re.I,
 )

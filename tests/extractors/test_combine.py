@@ -6,7 +6,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from trafilatura.utils import load_html
 
-from extractors.combine import Choice, choose, with_posts, without_furniture
+from extractors.blocks import Block, page_blocks
+from extractors.combine import (
+    FEATURES,
+    WEIGHTS,
+    Choice,
+    block_features,
+    choose,
+    decide,
+    furniture,
+    with_posts,
+    without_furniture,
+)
 from extractors.strategies import Candidate, block_text, live_posts, remove_hidden
 
 LEDE = "The council voted nine to two on Tuesday night to close the harbour road for repairs."
@@ -20,67 +31,144 @@ def text(*lines: str) -> str:
     return "\n".join(lines)
 
 
-def test_a_text_that_holds_the_other_and_more_wins() -> None:
-    # readability kept one block and missed the lede trafilatura found beside it.
-    short = Candidate("readability", text(*BODY))
-    long = Candidate("trafilatura", text(LEDE, *BODY))
-    choice = choose([long, short])
+def blocks_of(*paragraphs: str, before: str = "", after: str = "") -> list[Block]:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return page_blocks(load_html(f"<html><body>{before}<main>{body}</main>{after}</body></html>"))
+
+
+MOST_READ = ["Ferry strike: what we know", "Ten things about the harbour", "Council news"]
+LINKS = (
+    "<ul>"
+    + "".join(f"<li><a href='/s/{n}'>{t}</a></li>" for n, t in enumerate(MOST_READ))
+    + "</ul>"
+)
+
+
+def test_what_both_keep_is_the_article_and_confidence_says_so() -> None:
+    page = blocks_of(LEDE, *BODY, after=LINKS)
+    choice = choose(
+        page,
+        [Candidate("trafilatura", text(LEDE, *BODY)), Candidate("readability", text(LEDE, *BODY))],
+    )
     assert choice is not None
-    assert (choice.method, choice.text) == ("trafilatura", long.text)
-    assert "holds" in choice.reason
-    # And the other way round: the precise strategy found more.
-    choice = choose([Candidate("trafilatura", text(*BODY)), Candidate("readability", long.text)])
-    assert choice is not None and choice.method == "readability"
+    assert (choice.text, choice.method, choice.confidence) == (text(LEDE, *BODY), "vote", 1.0)
+    assert choice.reason == "both agree"
 
 
-def test_disagreement_both_ways_goes_to_the_precise_strategy() -> None:
-    precise = Candidate("readability", text(*BODY[:8]))
-    other = Candidate("trafilatura", text(*BODY[4:], "Most read: ten things about ferries"))
-    choice = choose([other, precise])
-    assert choice is not None and choice.method == "readability"
-    assert 0.0 < choice.confidence < 0.9
+def test_a_paragraph_one_strategy_missed_inside_the_agreement_is_kept() -> None:
+    # readability kept one container and missed a paragraph set apart in the middle.
+    page = blocks_of(*BODY[:6], LEDE, *BODY[6:])
+    missed = text(*BODY)
+    found = text(*BODY[:6], LEDE, *BODY[6:])
+    choice = choose(page, [Candidate("trafilatura", found), Candidate("readability", missed)])
+    assert choice is not None and choice.text == found
+    assert choice.reason == "both agree, plus blocks only trafilatura kept"
+    assert 0.8 < choice.confidence < 1.0
 
 
-def test_the_feeds_opening_breaks_the_tie() -> None:
-    precise = Candidate("readability", text(*BODY[:8]))
-    other = Candidate("trafilatura", text(LEDE, *BODY[:5]))
-    choice = choose([other, precise], feed_text=LEDE)
-    assert choice is not None and choice.method == "trafilatura"
-    assert choice.reason == "holds the feed's opening"
+def test_a_link_list_one_strategy_kept_after_the_article_is_dropped() -> None:
+    page = blocks_of(*BODY, after=LINKS)
+    choice = choose(
+        page,
+        [Candidate("trafilatura", text(*BODY, *MOST_READ)), Candidate("readability", text(*BODY))],
+    )
+    assert choice is not None and choice.text == text(*BODY)
+    # Fed the other way round, the same block is dropped: evidence, not a preference.
+    swapped = choose(
+        page,
+        [Candidate("trafilatura", text(*BODY)), Candidate("readability", text(*BODY, *MOST_READ))],
+    )
+    assert swapped is not None and swapped.text == text(*BODY)
+
+
+def test_the_feeds_summary_vouches_for_a_block_one_strategy_kept() -> None:
+    teaser = "Harbour road to close for repairs"  # short, no full stop: the vote drops it
+    page = blocks_of(*BODY, after=f"<p>{teaser}</p>")
+    candidates = [
+        Candidate("trafilatura", text(*BODY, teaser)),
+        Candidate("readability", text(*BODY)),
+    ]
+    plain = choose(page, candidates)
+    assert plain is not None and teaser not in plain.text
+    vouched = choose(page, candidates, feed_text=f"{teaser}: the council voted on Tuesday.")
+    assert vouched is not None and vouched.text.endswith(teaser)
+
+
+def test_furniture_one_strategy_kept_is_dropped_even_inside_the_article() -> None:
+    page = blocks_of(BODY[0], "Copy link", *BODY[1:])
+    choice = choose(
+        page,
+        [
+            Candidate("trafilatura", text(BODY[0], "Copy link", *BODY[1:])),
+            Candidate("readability", text(*BODY)),
+        ],
+    )
+    assert choice is not None and "Copy link" not in choice.text
+    assert furniture("We use cookies to improve your experience. Accept all?")
+    assert not furniture("The bakery's cookies won a prize. " * 6)  # long lines never are
+
+
+def test_without_furniture_keeps_lines_both_texts_hold() -> None:
+    mine = text("We use cookies to improve your experience. Accept all?", "Copy link", *BODY)
+    assert without_furniture(mine, text(*BODY)) == text(*BODY)
+    kept = text("The bakery's cookies won a prize.", *BODY)
+    assert without_furniture(kept, kept) == kept
+
+
+def test_the_vote_falls_back_to_the_agreement_then_to_every_block() -> None:
+    page = blocks_of(LEDE, *BODY, after=LINKS)
+    votes = [(True, True)] * (1 + len(BODY)) + [(True, False)] * len(MOST_READ)
+    keep_all = (50.0,) + (0.0,) * (len(FEATURES) - 1)
+    assert all(decide(page, votes, first_is_trafilatura=True, weights=keep_all))
+    drop_all = (-50.0,) + (0.0,) * (len(FEATURES) - 1)
+    assert decide(page, votes, first_is_trafilatura=True, weights=drop_all) == [
+        a and b for a, b in votes
+    ]
+    # Nothing agreed and nothing voted in: every block either kept, rather than nothing.
+    lonely = [(True, False)] * len(page)
+    assert all(decide(page, lonely, first_is_trafilatura=True, weights=drop_all))
+
+
+def test_the_model_has_a_weight_for_every_feature() -> None:
+    assert len(WEIGHTS) == len(FEATURES)
+    page = blocks_of(LEDE, *BODY, after=LINKS)
+    votes = [(True, True)] * (1 + len(BODY)) + [(True, False)] * len(MOST_READ)
+    rows = block_features(page, votes, first_is_trafilatura=True)
+    assert [row is None for row in rows] == [a == b for a, b in votes]
+    assert all(len(row) == len(FEATURES) for row in rows if row is not None)
 
 
 def test_one_strategy_alone_and_the_feed_as_last_resort() -> None:
-    only = choose([Candidate("trafilatura", ""), Candidate("readability", text(*BODY))])
+    page = blocks_of(*BODY)
+    only = choose(page, [Candidate("trafilatura", ""), Candidate("readability", text(*BODY))])
     assert only is not None and only.method == "readability" and only.confidence == 0.5
-    feed = choose([Candidate("trafilatura", "")], feed_text=LEDE, min_chars=20)
+    feed = choose(page, [Candidate("trafilatura", "")], feed_text=LEDE, min_chars=20)
     assert feed is not None and (feed.method, feed.text) == ("feed", LEDE)
-    assert choose([Candidate("trafilatura", "short")], min_chars=20) is None
+    assert choose(page, [Candidate("trafilatura", "short")], min_chars=20) is None
 
 
-def test_furniture_is_dropped_only_where_the_other_strategy_lacks_it() -> None:
-    mine = text("We use cookies to improve your experience. Accept all?", "Copy link", *BODY)
-    theirs = text(*BODY)
-    assert without_furniture(mine, theirs) == theirs
-    # A line both strategies kept is the article's, even if it mentions cookies.
-    kept = text("The bakery's cookies won a prize.", *BODY)
-    assert without_furniture(kept, kept) == kept
-    # Long lines are never furniture.
-    long_line = "Reading time " + "and a long sentence of the story itself " * 5
-    assert without_furniture(long_line, "") == long_line
-
-
-@given(st.lists(st.text(min_size=0, max_size=80), max_size=6), st.text(max_size=200))
-def test_choice_is_one_of_the_texts_and_confidence_is_bounded(lines: list[str], feed: str) -> None:
-    a = Candidate("trafilatura", text(*lines))
-    b = Candidate("readability", text(*reversed(lines)))
-    choice = choose([a, b], feed_text=feed or None)
+@given(
+    st.lists(st.sampled_from([LEDE, *BODY, *MOST_READ, "Copy link"]), max_size=8),
+    st.lists(st.booleans(), min_size=16, max_size=16),
+    st.text(max_size=100),
+)
+def test_the_vote_keeps_only_page_blocks_and_confidence_is_bounded(
+    lines: list[str], picks: list[bool], feed: str
+) -> None:
+    page = blocks_of(*lines)
+    first = text(*(line for line, pick in zip(lines, picks[:8], strict=False) if pick))
+    second = text(*(line for line, pick in zip(lines, picks[8:], strict=False) if pick))
+    choice = choose(
+        page,
+        [Candidate("trafilatura", first), Candidate("readability", second)],
+        feed_text=feed or None,
+    )
     if choice is None:
-        assert not a.text and not b.text and not feed.strip()
+        assert not first and not second and not feed.strip()
         return
     assert 0.0 <= choice.confidence <= 1.0
-    if choice.method != "feed":
-        kept = set(choice.text.splitlines())
-        assert kept <= set(a.text.splitlines()) | set(b.text.splitlines())
+    if choice.method == "vote":
+        assert set(choice.text.splitlines()) <= {block.text for block in page}
 
 
 def live_page(container_class: str, *, live_type: bool = False) -> str:
