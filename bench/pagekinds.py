@@ -76,8 +76,10 @@ def evidence(page: PageSignals | None) -> str:
     if page is None:
         return "unparsable"
     parts = [f"declared={','.join(sorted(page.declared)) or '-'}", f"og={page.og_type or '-'}"]
-    parts += [f"dated={page.dated}", f"posts={page.posts}", f"shop={page.shop_controls}"]
-    parts += [f"code={page.code_blocks}", f"cta={page.calls_to_action}"]
+    parts += [f"story={page.story}", f"dated={page.dated}", f"posts={page.posts}"]
+    parts.append(f"shop={page.shop_controls}")
+    parts += [f"code={page.code_blocks}/{page.inline_code}", f"permalinks={page.permalinks}"]
+    parts += [f"cta={page.calls_to_action}", f"section={page.section or '-'}"]
     parts.append(f"headlines={len(page.headlines)}")
     for group in page.groups[:2]:
         parts.append(

@@ -27,7 +27,8 @@ from extractors.metadata import page_metadata
 from extractors.pagetype import PageKindOptions, page_kind, signals
 from extractors.strategies import (
     Candidate,
-    drop_non_text,
+    drop_controls,
+    drop_scripts,
     live_posts,
     remove_hidden,
     with_readability,
@@ -179,6 +180,7 @@ class Reading:
 
 def read_page(tree: Any, *, url: str | None, options: ExtractOptions, live: bool) -> Reading:
     """Run the strategies on a parsed page (which it changes: read metadata first)."""
+    drop_scripts(tree)
     remove_hidden(tree)
     # Posts first: the other strategies drop elements from the tree they are given.
     posts = live_posts(tree, live=live)
@@ -188,7 +190,7 @@ def read_page(tree: Any, *, url: str | None, options: ExtractOptions, live: bool
             tree, url=url, include_tables=options.include_tables, favor=options.favor
         ),
     )
-    drop_non_text(tree)
+    drop_controls(tree)
     blocks = page_blocks(tree)
     readable = _guarded("readability", lambda: with_readability(tree))
     return Reading(blocks, (traf, readable), posts)

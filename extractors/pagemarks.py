@@ -94,14 +94,17 @@ _BUY = re.compile(
 #: stories ("features", "topics", "events", "archive", "collection", "wiki") are left out.
 _SECTIONS = {
     **dict.fromkeys(("thread", "threads", "forum", "forums", "viewtopic", "t"), "forum"),
-    **dict.fromkeys(("discussion", "discussions", "questions"), "forum"),
-    **dict.fromkeys(("doc", "docs", "documentation", "manual", "reference", "kb"), "documentation"),
-    **dict.fromkeys(("knowledgebase", "knowledge-base", "help", "support"), "documentation"),
-    **dict.fromkeys(("category", "categories", "tag", "tags", "author", "search"), "index"),
+    "questions": "forum",
+    **dict.fromkeys(("doc", "docs", "documentation", "manual", "reference"), "documentation"),
+    **dict.fromkeys(("kb", "knowledgebase", "knowledge-base", "help", "support"), "documentation"),
+    **dict.fromkeys(
+        ("category", "categories", "tag", "tags", "author", "search", "browse"), "index"
+    ),
     **dict.fromkeys(("product", "products", "shop", "store"), "product"),
-    **dict.fromkeys(("service", "services", "solutions", "pricing"), "service"),
-    **dict.fromkeys(("course", "courses", "programs", "jobs", "careers"), "service"),
+    **dict.fromkeys(("service", "services", "pricing"), "service"),
 }
+#: Last path segments of a section's front page, which lists its stories.
+_FRONTS = frozenset({"news", "blog", "articles", "stories", "latest", "posts"})
 _QUANTITY = re.compile(r"qty|quantity|quantit", re.I)
 _CODE_MARKS = re.compile(r"code|highlight|language-|lang-|syntax|hljs|prism|brush|shell|console")
 #: Characters program code is full of and prose rarely has: a block without any is prose
@@ -196,18 +199,17 @@ def headline_dated(tree: Any, *, chars: int = 400) -> bool:
 
 def url_section(url: str) -> str | None:
     """What the path of a page's canonical URL files it under: "home" for the site's root,
-    else "forum", "documentation", "index", "product" or "service" for a path segment that
-    names such a section (``/threads/``, ``/docs/``, ``/category/``), else None.
+    "index" for a stories section's front (``/news/``, ``/blog``), else "forum",
+    "documentation", "index", "product" or "service" for a path segment that names such a
+    section (``/threads/``, ``/docs/``, ``/category/``), else None.
     """
     parts = urlsplit(url.strip())
-    path = parts.path.lower()
-    if path.strip("/") in ("", "index.html", "index.php") and not parts.query:
-        return "home"
-    for segment in path.split("/")[:-1] if not path.endswith("/") else path.split("/"):
-        kind = _SECTIONS.get(segment.split(".")[0])
-        if kind is not None:
-            return kind
-    return None
+    segments = [part.split(".")[0] for part in parts.path.lower().split("/") if part]
+    if not segments or segments == ["index"]:
+        return None if parts.query else "home"
+    if segments[-1] in _FRONTS:
+        return "index"
+    return next((_SECTIONS[part] for part in segments if part in _SECTIONS), None)
 
 
 def has_date(text: str) -> bool:

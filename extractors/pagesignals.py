@@ -30,6 +30,7 @@ from extractors.pagemarks import (
     item_types,
     repeated_groups,
     shop_controls,
+    url_section,
 )
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ class PageSignals:
     permalinks: int = 0
     calls_to_action: int = 0  # "Get started", "Contact sales" outside the navigation
     directory: bool = False  # titled as a server's directory listing ("Index of /")
+    #: What the canonical URL files the page under (extractors.pagemarks.url_section).
+    section: str | None = None
 
 
 def signals(tree: Any, options: PageKindOptions) -> PageSignals:
@@ -112,12 +115,14 @@ def signals(tree: Any, options: PageKindOptions) -> PageSignals:
         if kinds & ARTICLE_TYPES and str(access).strip().lower() in ("false", "no", "0"):
             free = False
     page_items = list(top_objects(blocks))
-    og_type = ""
+    og_type = og_url = ""
     published = False
     for meta in tree.iterfind(".//meta[@property]"):
         key = (meta.get("property") or "").lower()
         if key == "og:type":
             og_type = (meta.get("content") or "").strip().lower()
+        elif key == "og:url" and not og_url:  # the first: a page may repeat its site's
+            og_url = meta.get("content") or ""
         elif key == "article:published_time" and (meta.get("content") or "").strip():
             published = True
     player = tree.find(".//video") is not None or any(
@@ -146,11 +151,11 @@ def signals(tree: Any, options: PageKindOptions) -> PageSignals:
     )
     if page.story:
         return page
-    return _with_layout(page, tree, options, published=published)
+    return _with_layout(page, tree, options, published=published, og_url=og_url)
 
 
 def _with_layout(
-    page: PageSignals, tree: Any, options: PageKindOptions, *, published: bool
+    page: PageSignals, tree: Any, options: PageKindOptions, *, published: bool, og_url: str
 ) -> PageSignals:
     """The page's signals with its layout read: links, blocks, controls, code."""
     headlines = set()
@@ -176,6 +181,14 @@ def _with_layout(
             headlines.add(label)
     code, inline_code = code_marks(tree)
     title = tree.find(".//title")
+    canonical = next(
+        (
+            link.get("href") or ""
+            for link in tree.iterfind(".//link[@rel]")
+            if link.get("rel", "").strip().lower() == "canonical"
+        ),
+        "",
+    )
     return replace(
         page,
         headlines=frozenset(headlines),
@@ -188,6 +201,7 @@ def _with_layout(
         permalinks=permalinks,
         calls_to_action=calls,
         directory=title is not None and bool(_DIRECTORY_TITLE.match(title.text_content())),
+        section=url_section(canonical or og_url) if canonical or og_url else None,
     )
 
 

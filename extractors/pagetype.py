@@ -12,29 +12,42 @@ kind               evidence
                    metered paywall ships the whole article: that is an article)
 ``video``          a player, video structured data or og:type, a short caption
                    -- a page that declares itself an article stops here --
-``forum``          declares a thread (DiscussionForumPosting, QAPage), or holds
-                   three posts or comments in structured data
-``product``        declares a product (schema.org Product, og:type product), or
-                   has add-to-cart controls (a grid of such tiles: ``listing``)
+``forum``          declares a thread (DiscussionForumPosting, QAPage, also as its
+                   WebPage's mainEntity), holds three posts or comments in
+                   structured data, or three alike blocks that show their poster's
+                   stats ("Joined: May 3, 2019", "Posts: 524")
+``product``        declares a product (schema.org Product, og:type product)
+``service``        declares an offer other than goods (Course, Service,
+                   SoftwareApplication)
+``product``        has add-to-cart controls (a grid of such tiles: ``listing``)
 ``index``          a directory listing ("Index of /"), or a text made of links such
                    as a table of files (``listing`` when they are product tiles)
+(the section)      the canonical URL files the page under a section of threads,
+                   manuals, categories, products or services (``/threads/``,
+                   ``/docs/``, ``/category/``, ``/products/``), or is a stories
+                   section's front (``/news``, ``/blog/``)
                    -- a page with a date under its headline stops here --
 ``listing``        a grid of product tiles (alike blocks with a link and a price
                    each), or og:type product.group
 ``index``          alike teaser blocks (a link and a few words each) that hold the
                    text
-``documentation``  code blocks, or a declared TechArticle
+``documentation``  code blocks (with code's characters: a caption in ``<pre>`` is
+                   not code), ``<code>`` names in running text, headings that link
+                   to themselves ("¶"), or a declared TechArticle
 ``service``        calls to action ("Get started", "Contact sales") outside the
                    navigation
-``index``          a wall of headline links
+``index``          the site's home page (canonical URL ``/``) with many headline
+                   links (``service`` without them), or a wall of headline links
 =================  ==============================================================
 
 The stops are the article marks. Structured data saying the page is an article
 (NewsArticle, BlogPosting, ...: TechArticle is documentation's) outweighs any marker
 of another kind: a review declares the product it reviews, a story page its comments.
-A date line is weaker (a thread dates its posts, a shop its reviews) and only stops
-the kinds that are known not to carry one. A page with no marker at all is an
-article, however its text reads.
+A date line is weaker (a thread dates its posts, a shop its reviews, a category page its
+teasers) and only stops the kinds that are known not to carry one. A page with no marker
+at all is an article, however its text reads: the shape of the text alone (sentence-like
+lines, short label lines, headings per word, the share of the page it is) was measured
+and does not tell a service page or a manual from a story (bench/README.md).
 """
 
 from __future__ import annotations
@@ -45,7 +58,7 @@ from dataclasses import dataclass
 
 from extractors.jsonld import ARTICLE_TYPES
 from extractors.pagemarks import Group
-from extractors.pagesignals import STORY_TYPES as STORY_TYPES
+from extractors.pagesignals import STORY_TYPES as STORY_TYPES  # re-exported for callers
 from extractors.pagesignals import PageSignals as PageSignals  # re-exported for callers
 from extractors.pagesignals import signals as signals
 
@@ -53,6 +66,10 @@ INDEX_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
 #: Declared types of a thread of posts.
 FORUM_TYPES = frozenset({"discussionforumposting", "qapage"})
 PRODUCT_TYPES = frozenset({"product", "productgroup", "individualproduct", "productmodel"})
+#: Declared types of an organisation's offer other than goods: a course, a service, an app.
+OFFER_TYPES = frozenset(
+    {"course", "service", "softwareapplication", "webapplication", "mobileapplication"}
+)
 
 _PAYWALL_TEXT = re.compile(
     r"subscribe (?:now )?to (?:continue|keep) reading|subscribers? only|"
@@ -161,12 +178,18 @@ def page_kind(
         return "forum"
     if page.declared & PRODUCT_TYPES or page.og_type in _PRODUCT_OG_TYPES:
         return "product"
+    if page.declared & OFFER_TYPES:
+        return "service"
     grid = _tiles(page, opts) >= opts.grid_items
     if page.shop_controls:  # each tile of a grid may have its cart button
         return "listing" if grid else "product"
     # Before the date test: a directory listing dates each of its files.
     if page.directory or _link_lines(lines, page) >= opts.link_list_share:
         return "listing" if grid else "index"
+    # The section the canonical URL names outranks a date line: a thread dates its posts, a
+    # manual its revisions, a category page its teasers.
+    if page.section not in (None, "home"):
+        return "listing" if grid and page.section == "index" else page.section
     if page.dated:
         return None
     return _undated_kind(text, lines, page, opts, grid=grid, is_article=is_article)
@@ -202,6 +225,8 @@ def _undated_kind(
         return "documentation"
     if page.calls_to_action >= opts.calls_to_action:
         return "service"
+    if page.section == "home":  # a site's home page: a wall of stories, or its offer
+        return "index" if len(page.headlines) >= opts.index_headlines else "service"
     if not is_article and _is_index(text, page, opts):
         return "index"
     return None

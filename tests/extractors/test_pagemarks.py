@@ -9,12 +9,14 @@ from extractors.jsonld import page_objects
 from extractors.pagemarks import (
     calls_to_action,
     code_blocks,
+    code_marks,
     declared_types,
     has_date,
     headline_dated,
     item_types,
     repeated_groups,
     shop_controls,
+    url_section,
 )
 
 
@@ -54,6 +56,15 @@ def test_a_date_line_under_the_headline() -> None:
     far = "".join(f"<p>Paragraph {n} of the guide, with some words.</p>" for n in range(90))
     assert not headline_dated(tree(f"<h1>Tide tables</h1>{far}<footer>3 March 2026</footer>"))
     assert not headline_dated(tree("<p>3 March 2026</p>"))  # no headline at all
+
+
+def test_a_webpage_declares_its_main_entity() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "WebPage", "mainEntity": '
+        '[{"@type": "QAPage"}], "about": {"@type": "Place"}}</script>'
+    )
+    page = tree("", head)
+    assert declared_types(page, list(page_objects(page))) == {"webpage", "qapage"}
 
 
 def test_declared_types_are_the_page_own() -> None:
@@ -103,3 +114,33 @@ def test_code_shop_and_calls_to_action() -> None:
     assert code_blocks(page) == 2
     assert shop_controls(page) == 2
     assert calls_to_action(page) == 2
+
+
+def test_code_marks_count_blocks_and_names_in_running_text() -> None:
+    page = tree(
+        "<pre><code>tide.read(3)</code></pre><pre><code>Pin this map</code></pre>"
+        "<p>Run <code>tide sync</code> or <code>tide read</code>.</p>"
+    )
+    # The caption in <pre><code> is neither a block nor a name in running text.
+    assert code_marks(page) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        ("https://tidewatch.example/", "home"),
+        ("https://tidewatch.example", "home"),
+        ("https://tidewatch.example/index.html", "home"),
+        ("https://tidewatch.example/?p=12", None),
+        ("https://tidewatch.example/t/gauge-reads-low/4821", "forum"),
+        ("viewtopic.php?id=4821", "forum"),
+        ("https://tidewatch.example/support/calibrating", "documentation"),
+        ("https://tidewatch.example/browse/barometers/brass", "index"),
+        ("https://tidewatch.example/blog", "index"),
+        ("https://tidewatch.example/blog/winter-tides", None),
+        ("https://tidewatch.example/services/", "service"),
+        ("https://tidewatch.example/2026/03/harbour-wall-rebuilt.html", None),
+    ],
+)
+def test_url_sections(url: str, section: str | None) -> None:
+    assert url_section(url) == section

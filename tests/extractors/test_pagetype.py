@@ -206,6 +206,95 @@ def test_forum_thread_declared_or_made_of_posts() -> None:
     assert page_kind(STORY, page(body=posts[: posts.index("</div>") + 6])) is None
 
 
+def post_blocks(stats: str, count: int = 3) -> str:
+    return "".join(
+        f'<div class="post"><a href="/members/{who}">{who}</a><span>{stats}</span>'
+        f"<p>My gauge reads 20 hPa low since the update, reply {n}.</p></div>"
+        for n, who in enumerate(["tidal_kim", "pier_ola", "kestrel9", "gull_ana"][:count])
+    )
+
+
+def test_forum_thread_by_its_posters_stats() -> None:
+    stats = "Joined: Mar 3, 2021 Posts: 212"
+    assert page_kind(STORY, page(body=post_blocks(stats))) == "forum"
+    # A date line does not stop it: a thread dates its posts.
+    assert page_kind(STORY, page(body=DATE_LINE + post_blocks(stats))) == "forum"
+    # Two posts are a comment or two; a blog roll's "Recent posts:" is no poster's stats.
+    assert page_kind(STORY, page(body=post_blocks(stats, count=2))) is None
+    assert page_kind(STORY, page(body=post_blocks("Recent posts: Tides in March"))) is None
+
+
+def test_a_webpage_whose_main_entity_is_a_thread_is_a_forum() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "WebPage", "mainEntity": '
+        '{"@type": "DiscussionForumPosting", "headline": "Gauge reads low"}}</script>'
+    )
+    assert page_kind(STORY, page(ld)) == "forum"
+    # A story that only mentions a thread (nested elsewhere) is an article.
+    mention = ld.replace('"mainEntity"', '"about"')
+    assert page_kind(STORY, page(mention)) is None
+
+
+def test_a_declared_course_or_service_is_a_service_page() -> None:
+    course = '<script type="application/ld+json">{"@type": "Course", "name": "Tides 101"}</script>'
+    assert page_kind(STORY, page(course)) == "service"
+    # A story about a course declares the story; the course is nested.
+    story = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"about": {"@type": "Course", "name": "Tides 101"}}</script>'
+    )
+    assert page_kind(STORY, page(story)) is None
+
+
+# The canonical URL: a section of non-articles, or the site's home page.
+
+
+def canonical(url: str) -> str:
+    return f'<link rel="canonical" href="{url}">'
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://forum.tidewatch.example/threads/gauge-reads-low.4821/", "forum"),
+        ("https://tidewatch.example/forum/viewtopic.php?t=4821", "forum"),
+        ("https://tidewatch.example/docs/stations/calibrate", "documentation"),
+        ("https://tidewatch.example/category/harbour-news/", "index"),
+        ("https://tidewatch.example/products/pro-barometer", "product"),
+        ("https://tidewatch.example/en/news/", "index"),
+    ],
+)
+def test_a_section_in_the_canonical_url_names_the_kind(url: str, kind: str) -> None:
+    # Even under a date line: threads date their posts, manuals their revisions.
+    assert page_kind(STORY, page(canonical(url), DATE_LINE)) == kind
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://tidewatch.example/news/2026/03/harbour-wall-rebuilt",
+        "https://tidewatch.example/features/a-winter-on-the-pier/",
+        "https://tidewatch.example/blog/docs-day-at-the-harbour",
+        "https://tidewatch.example/?p=4821",
+    ],
+)
+def test_a_story_url_names_no_section(url: str) -> None:
+    assert page_kind(STORY, page(canonical(url))) is None
+
+
+def test_a_site_home_page_is_an_index_or_a_service_page() -> None:
+    home = canonical("https://tidewatch.example/")
+    assert page_kind(STORY, page(home)) == "service"
+    headlines = "".join(
+        f'<a href="/news/2026/story-{n}">Council approves new harbour plan number {n}</a>'
+        for n in range(12)
+    )
+    og_home = '<meta property="og:url" content="https://tidewatch.example">'
+    assert page_kind(STORY, page(og_home, headlines)) == "index"
+    # A home page with a date under its headline is a blog's one story: an article.
+    assert page_kind(STORY, page(home, f"<h1>Harbour wall rebuilt</h1>{DATE_LINE}")) is None
+
+
 # Listings: product grids, and teaser blocks that hold the text.
 
 PAGINATION = '<nav class="pagination"><a href="?page=2" rel="next">2</a></nav>'
@@ -264,6 +353,40 @@ def test_documentation_by_its_code_blocks() -> None:
     assert page_kind(STORY, page(body=f"<h1>Reading tides</h1>{DATE_LINE}{CODE}")) is None
     prose = "".join(f"<pre>Section {n}. The tide rises twice a day.</pre>" for n in range(3))
     assert page_kind(STORY, page(body=f"<h1>Tides</h1>{prose}")) is None
+
+
+def test_captions_in_code_elements_are_not_code() -> None:
+    # Site builders put embeds and captions in <pre><code>: no code characters, no code.
+    captions = "".join(
+        f"<pre><code>{words}</code></pre>"
+        for words in ("Pin this map", "Let us be pen pals!", "Harbour walks")
+    )
+    assert page_kind(STORY, page(body=f"<h1>A week by the sea</h1>{captions}")) is None
+
+
+def test_documentation_by_code_names_in_its_running_text() -> None:
+    names = ["tide.read()", "--station", "TIDE_HOME", "tides.toml", "tide sync"]
+    prose = "".join(f"<p>Set <code>{name}</code> before the first reading.</p>" for name in names)
+    manual = page(body=f"<h1>Configuring stations</h1>{prose}")
+    assert page_kind(STORY, manual) == "documentation"
+    # A story naming a command or four is an article.
+    fewer = "".join(f"<p>She typed <code>{name}</code> and waited.</p>" for name in names[:4])
+    assert page_kind(STORY, page(body=f"<h1>The night the gauge failed</h1>{fewer}")) is None
+
+
+def test_documentation_by_headings_that_link_to_themselves() -> None:
+    sections = "".join(
+        f'<h2 id="s{n}">{title}<a class="headerlink" href="#s{n}">¶</a></h2><p>Steps.</p>'
+        for n, title in enumerate(["Install", "Calibrate", "Read the gauge"])
+    )
+    manual = page(body=f"<h1>Tidewatch manual</h1>{sections}")
+    assert page_kind(STORY, manual) == "documentation"
+    # Headings that link elsewhere, and "#" links outside headings, are not permalinks.
+    linked = "".join(
+        f'<h2><a href="#s{n}">Chapter {n} of the story</a></h2><p><a href="#top">#</a></p>'
+        for n in range(3)
+    )
+    assert page_kind(STORY, page(body=f"<h1>The harbour wall</h1>{linked}")) is None
 
 
 def test_service_page_by_its_calls_to_action() -> None:
