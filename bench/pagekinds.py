@@ -16,6 +16,26 @@ half "b" (the unseen check) and all pages:
 
 ``--show`` lists each refused article and each accepted not-article with a line of
 evidence (the markers ``signals`` read), to study them. Nothing is written or cached.
+
+What the extracted text says was measured on half "a" (603 articles, 99 not-articles)
+and left out of the rules: no measure of its shape separates the two. Percentiles
+(articles p5/p50/p95; not-articles p10/p50/p90):
+
+- share of characters on sentence-like lines (80+ characters ending in . ! ?):
+  0.46/0.92/1.00; 0.04/0.78/0.98
+- share on short label lines (under 40 characters): 0.00/0.02/0.13; 0.00/0.05/0.29
+- heading-like lines (1-10 words, no end punctuation) per 100 words: 0.0/0.6/4.6;
+  0.0/1.5/10.1
+- the text's share of the page's visible text: 0.17/0.59/0.98; 0.06/0.41/0.88
+- lines of a repeated template (same shape of words and digits, 3+ times):
+  0.00/0.00/0.47; 0.00/0.08/0.56
+- lines ending in "?" and lines with a price: as many on guides and reviews as on
+  not-articles
+
+On the pages no rule decides (no story type declared, no date line: 279 articles and
+34 not-articles of half "a"), each of these, at a threshold refusing at most one article,
+refuses at most one more not-article; "we/our" and "you/your" per 100 words refuse two
+and one (how-to guides address their reader as services do).
 """
 
 from __future__ import annotations
@@ -78,8 +98,8 @@ def evidence(page: PageSignals | None) -> str:
     parts = [f"declared={','.join(sorted(page.declared)) or '-'}", f"og={page.og_type or '-'}"]
     parts += [f"story={page.story}", f"dated={page.dated}", f"posts={page.posts}"]
     parts.append(f"shop={page.shop_controls}")
-    parts += [f"code={page.code_blocks}/{page.inline_code}", f"permalinks={page.permalinks}"]
-    parts += [f"cta={page.calls_to_action}", f"section={page.section or '-'}"]
+    parts += [f"code={page.code_blocks}/{page.inline_code}", f"cta={page.calls_to_action}"]
+    parts.append(f"section={page.section or '-'}")
     parts.append(f"headlines={len(page.headlines)}")
     for group in page.groups[:2]:
         parts.append(

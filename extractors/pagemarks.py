@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,17 +93,21 @@ _BUY = re.compile(
 )
 #: Path segments that name a section of non-articles. Words that also name sections of
 #: stories ("features", "topics", "events", "archive", "collection", "wiki") are left out.
-_SECTIONS = {
-    **dict.fromkeys(("thread", "threads", "forum", "forums", "viewtopic", "t"), "forum"),
-    "questions": "forum",
-    **dict.fromkeys(("doc", "docs", "documentation", "manual", "reference"), "documentation"),
-    **dict.fromkeys(("kb", "knowledgebase", "knowledge-base", "help", "support"), "documentation"),
-    **dict.fromkeys(
-        ("category", "categories", "tag", "tags", "author", "search", "browse"), "index"
-    ),
-    **dict.fromkeys(("product", "products", "shop", "store"), "product"),
-    **dict.fromkeys(("service", "services", "pricing"), "service"),
-}
+_SECTIONS = MappingProxyType(
+    {
+        **dict.fromkeys(("thread", "threads", "forum", "forums", "viewtopic", "t"), "forum"),
+        "questions": "forum",
+        **dict.fromkeys(("doc", "docs", "documentation", "manual", "reference"), "documentation"),
+        **dict.fromkeys(
+            ("kb", "knowledgebase", "knowledge-base", "help", "support"), "documentation"
+        ),
+        **dict.fromkeys(
+            ("category", "categories", "tag", "tags", "author", "search", "browse"), "index"
+        ),
+        **dict.fromkeys(("product", "products", "shop", "store"), "product"),
+        **dict.fromkeys(("service", "services", "pricing"), "service"),
+    }
+)
 #: Last path segments of a section's front page, which lists its stories.
 _FRONTS = frozenset({"news", "blog", "articles", "stories", "latest", "posts"})
 _QUANTITY = re.compile(r"qty|quantity|quantit", re.I)
@@ -199,7 +204,7 @@ def headline_dated(tree: Any, *, chars: int = 400) -> bool:
 
 def url_section(url: str) -> str | None:
     """What the path of a page's canonical URL files it under: "home" for the site's root,
-    "index" for a stories section's front (``/news/``, ``/blog``), else "forum",
+    "front" for a stories section's front (``/news/``, ``/blog``), else "forum",
     "documentation", "index", "product" or "service" for a path segment that names such a
     section (``/threads/``, ``/docs/``, ``/category/``), else None.
     """
@@ -208,7 +213,7 @@ def url_section(url: str) -> str | None:
     if not segments or segments == ["index"]:
         return None if parts.query else "home"
     if segments[-1] in _FRONTS:
-        return "index"
+        return "front"
     return next((_SECTIONS[part] for part in segments if part in _SECTIONS), None)
 
 

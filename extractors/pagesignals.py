@@ -43,7 +43,6 @@ MICRODATA_POST_TYPES = POST_TYPES | {"answer"}
 #: Declared types that make a page an article. TechArticle is left out: documentation
 #: pages declare it for every page.
 STORY_TYPES = ARTICLE_TYPES - {"techarticle", "scholarlyarticle", "report"}
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 #: Class and id words of paywalls and of consent managers (looked for in lower case).
 _PAYWALL_MARKS = ("paywall", "subscriber-only", "premium-content", "metered", "piano-")
@@ -93,8 +92,6 @@ class PageSignals:
     code_blocks: int = 0
     #: ``<code>`` elements outside code blocks: names and commands in running text.
     inline_code: int = 0
-    #: Headings with a link to themselves ("¶", "#" or an icon), as manuals have.
-    permalinks: int = 0
     calls_to_action: int = 0  # "Get started", "Contact sales" outside the navigation
     directory: bool = False  # titled as a server's directory listing ("Index of /")
     #: What the canonical URL files the page under (extractors.pagemarks.url_section).
@@ -160,7 +157,6 @@ def _with_layout(
     """The page's signals with its layout read: links, blocks, controls, code."""
     headlines = set()
     anchors: dict[str, set[str]] = {}
-    permalinks = 0
     calls = sum(
         is_call_to_action(button, " ".join(button.text_content().split()))
         for button in tree.iter("button")
@@ -168,8 +164,6 @@ def _with_layout(
     for link in tree.iter("a"):
         href = link.get("href")
         words = link.text_content().split()
-        if _is_permalink(link, href, words):
-            permalinks += 1
         if not words:
             continue
         label = " ".join(words)
@@ -198,21 +192,9 @@ def _with_layout(
         shop_controls=shop_controls(tree),
         code_blocks=code,
         inline_code=inline_code,
-        permalinks=permalinks,
         calls_to_action=calls,
         directory=title is not None and bool(_DIRECTORY_TITLE.match(title.text_content())),
         section=url_section(canonical or og_url) if canonical or og_url else None,
-    )
-
-
-def _is_permalink(link: Any, href: str | None, words: list[str]) -> bool:
-    """A heading's link to itself: to a "#" anchor, labelled "¶", "#", "§" or an icon."""
-    return (
-        href is not None
-        and href.startswith("#")
-        and (not words or (len(words) == 1 and len(words[0]) == 1))
-        # Ancestors are looked up for these few links only.
-        and next(link.iterancestors(*_HEADINGS), None) is not None
     )
 
 

@@ -24,20 +24,20 @@ kind               evidence
                    as a table of files (``listing`` when they are product tiles)
 (the section)      the canonical URL files the page under a section of threads,
                    manuals, categories, products or services (``/threads/``,
-                   ``/docs/``, ``/category/``, ``/products/``), or is a stories
-                   section's front (``/news``, ``/blog/``)
+                   ``/docs/``, ``/category/``, ``/products/``)
                    -- a page with a date under its headline stops here --
 ``listing``        a grid of product tiles (alike blocks with a link and a price
                    each), or og:type product.group
 ``index``          alike teaser blocks (a link and a few words each) that hold the
                    text
 ``documentation``  code blocks (with code's characters: a caption in ``<pre>`` is
-                   not code), ``<code>`` names in running text, headings that link
-                   to themselves ("¶"), or a declared TechArticle
+                   not code), ``<code>`` names in running text, or a declared
+                   TechArticle
 ``service``        calls to action ("Get started", "Contact sales") outside the
                    navigation
-``index``          the site's home page (canonical URL ``/``) with many headline
-                   links (``service`` without them), or a wall of headline links
+``index``          a stories section's front (canonical URL ``/news``, ``/blog/``),
+                   the site's home page (``/``) with many headline links
+                   (``service`` without them), or a wall of headline links
 =================  ==============================================================
 
 The stops are the article marks. Structured data saying the page is an article
@@ -47,7 +47,7 @@ A date line is weaker (a thread dates its posts, a shop its reviews, a category 
 teasers) and only stops the kinds that are known not to carry one. A page with no marker
 at all is an article, however its text reads: the shape of the text alone (sentence-like
 lines, short label lines, headings per word, the share of the page it is) was measured
-and does not tell a service page or a manual from a story (bench/README.md).
+and does not tell a service page or a manual from a story (bench/pagekinds.py).
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ _POSTER_STATS = re.compile(
 )
 #: Characters of one line that can be a consent banner's.
 _BANNER_LINE = 600
+#: Sections of a canonical URL that name a kind (extractors.pagemarks.url_section).
+_SECTION_KINDS = frozenset({"forum", "documentation", "index", "product", "service"})
 _PRODUCT_OG_TYPES = frozenset({"product", "product.item", "og:product"})
 
 
@@ -130,10 +132,9 @@ class PageKindOptions:
     #: Share of the text on lines that are links for a list of links (an index page).
     link_list_share: float = 0.6
     #: Code blocks that make a page without article marks documentation, or ``<code>``
-    #: names in its running text, or headings that link to themselves ("¶").
+    #: names in its running text.
     code_blocks: int = 3
     inline_code: int = 5
-    permalinks: int = 3
     #: Calls to action that make a page without article marks a service page.
     calls_to_action: int = 5
 
@@ -188,7 +189,7 @@ def page_kind(
         return "listing" if grid else "index"
     # The section the canonical URL names outranks a date line: a thread dates its posts, a
     # manual its revisions, a category page its teasers.
-    if page.section not in (None, "home"):
+    if page.section in _SECTION_KINDS:
         return "listing" if grid and page.section == "index" else page.section
     if page.dated:
         return None
@@ -219,13 +220,16 @@ def _undated_kind(
     if (
         page.code_blocks >= opts.code_blocks
         or page.inline_code >= opts.inline_code
-        or page.permalinks >= opts.permalinks
         or "techarticle" in page.declared
     ):
         return "documentation"
     if page.calls_to_action >= opts.calls_to_action:
         return "service"
-    if page.section == "home":  # a site's home page: a wall of stories, or its offer
+    # Below the date test: a story page may name its section's front or the site's root as
+    # its canonical URL by mistake, and a dated one is a story.
+    if page.section == "front":
+        return "index"
+    if page.section == "home":  # a wall of stories, or the site's offer
         return "index" if len(page.headlines) >= opts.index_headlines else "service"
     if not is_article and _is_index(text, page, opts):
         return "index"

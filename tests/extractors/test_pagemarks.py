@@ -136,7 +136,7 @@ def test_code_marks_count_blocks_and_names_in_running_text() -> None:
         ("viewtopic.php?id=4821", "forum"),
         ("https://tidewatch.example/support/calibrating", "documentation"),
         ("https://tidewatch.example/browse/barometers/brass", "index"),
-        ("https://tidewatch.example/blog", "index"),
+        ("https://tidewatch.example/blog", "front"),
         ("https://tidewatch.example/blog/winter-tides", None),
         ("https://tidewatch.example/services/", "service"),
         ("https://tidewatch.example/2026/03/harbour-wall-rebuilt.html", None),

@@ -261,7 +261,6 @@ def canonical(url: str) -> str:
         ("https://tidewatch.example/docs/stations/calibrate", "documentation"),
         ("https://tidewatch.example/category/harbour-news/", "index"),
         ("https://tidewatch.example/products/pro-barometer", "product"),
-        ("https://tidewatch.example/en/news/", "index"),
     ],
 )
 def test_a_section_in_the_canonical_url_names_the_kind(url: str, kind: str) -> None:
@@ -280,6 +279,13 @@ def test_a_section_in_the_canonical_url_names_the_kind(url: str, kind: str) -> N
 )
 def test_a_story_url_names_no_section(url: str) -> None:
     assert page_kind(STORY, page(canonical(url))) is None
+
+
+def test_a_stories_section_front_is_an_index() -> None:
+    front = canonical("https://tidewatch.example/en/news/")
+    assert page_kind(STORY, page(front)) == "index"
+    # Under a date line it is a story whose canonical URL names its section by mistake.
+    assert page_kind(STORY, page(front, f"<h1>Harbour wall rebuilt</h1>{DATE_LINE}")) is None
 
 
 def test_a_site_home_page_is_an_index_or_a_service_page() -> None:
@@ -374,19 +380,13 @@ def test_documentation_by_code_names_in_its_running_text() -> None:
     assert page_kind(STORY, page(body=f"<h1>The night the gauge failed</h1>{fewer}")) is None
 
 
-def test_documentation_by_headings_that_link_to_themselves() -> None:
+def test_headings_that_link_to_themselves_are_no_mark_of_a_manual() -> None:
+    # Manual generators add "¶" links to headings, and so do blog engines.
     sections = "".join(
         f'<h2 id="s{n}">{title}<a class="headerlink" href="#s{n}">¶</a></h2><p>Steps.</p>'
         for n, title in enumerate(["Install", "Calibrate", "Read the gauge"])
     )
-    manual = page(body=f"<h1>Tidewatch manual</h1>{sections}")
-    assert page_kind(STORY, manual) == "documentation"
-    # Headings that link elsewhere, and "#" links outside headings, are not permalinks.
-    linked = "".join(
-        f'<h2><a href="#s{n}">Chapter {n} of the story</a></h2><p><a href="#top">#</a></p>'
-        for n in range(3)
-    )
-    assert page_kind(STORY, page(body=f"<h1>The harbour wall</h1>{linked}")) is None
+    assert page_kind(STORY, page(body=f"<h1>What we learned this winter</h1>{sections}")) is None
 
 
 def test_service_page_by_its_calls_to_action() -> None:
@@ -403,9 +403,10 @@ def test_service_page_by_its_calls_to_action() -> None:
 
 # The shared corpora: pages that are not articles are refused, articles are kept.
 
-#: Measured on the whole not-articles set (bench.pagekinds): 106 of 180 refused (59%);
-#: 2 of 400 extraction-wcxb articles refused. The floor sits a little below.
-FLOOR_NOT_ARTICLES = 0.55
+#: Measured on the whole not-articles set (bench.pagekinds): 137 of 180 refused (76%);
+#: 2 of 400 extraction-wcxb articles refused. The floor sits a little below, to allow for
+#: changes in the extracted text the rules read.
+FLOOR_NOT_ARTICLES = 0.72
 MAX_ARTICLES_REFUSED = 0.01
 
 
