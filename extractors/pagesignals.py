@@ -90,7 +90,8 @@ class PageSignals:
     groups: tuple[Group, ...] = ()  # runs of alike blocks outside the navigation
     shop_controls: int = 0  # add-to-cart buttons and quantity fields
     code_blocks: int = 0
-    #: ``<code>`` elements outside code blocks: names and commands in running text.
+    #: ``<code>`` elements outside code blocks: names and commands in running text (shown
+    #: by bench.pagekinds; not a rule of page_kind).
     inline_code: int = 0
     calls_to_action: int = 0  # "Get started", "Contact sales" outside the navigation
     directory: bool = False  # titled as a server's directory listing ("Index of /")

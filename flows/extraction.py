@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from extractors.articles import Article, ExtractOptions, decode_html, extract_article
 
@@ -54,7 +55,13 @@ def extract_page(
     ``feed_text`` (the entry's summary) helps choose between strategies.
     """
     html = decode_html(body, charset)
-    article = extract_article(html, url=url, options=options or PAGE_OPTIONS, feed_text=feed_text)
+    article = extract_article(
+        html,
+        url=url,
+        options=options or PAGE_OPTIONS,
+        feed_text=feed_text,
+        now=datetime.now(UTC),  # bounds a date guessed from the page's text
+    )
     # Compressed only once extraction worked: a page that is no article is not kept.
     return ExtractedPage(article, compress_page(body) if archive else None)
 
@@ -70,4 +77,10 @@ def reextract_page(
 ) -> Article:
     """Extract an archived page again with the current extractor (and the same evidence)."""
     html = decode_html(decompress_page(data, encoding), charset)
-    return extract_article(html, url=url, options=options or PAGE_OPTIONS, feed_text=feed_text)
+    return extract_article(
+        html,
+        url=url,
+        options=options or PAGE_OPTIONS,
+        feed_text=feed_text,
+        now=datetime.now(UTC),
+    )

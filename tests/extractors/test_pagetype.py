@@ -370,14 +370,16 @@ def test_captions_in_code_elements_are_not_code() -> None:
     assert page_kind(STORY, page(body=f"<h1>A week by the sea</h1>{captions}")) is None
 
 
-def test_documentation_by_code_names_in_its_running_text() -> None:
-    names = ["tide.read()", "--station", "TIDE_HOME", "tides.toml", "tide sync"]
+def test_code_names_in_running_text_are_no_mark_of_a_manual() -> None:
+    # A developer's blog post names commands as a manual does: only code blocks count.
+    names = ["tide.read()", "--station", "TIDE_HOME", "tides.toml", "tide sync", "tide -v"]
     prose = "".join(f"<p>Set <code>{name}</code> before the first reading.</p>" for name in names)
-    manual = page(body=f"<h1>Configuring stations</h1>{prose}")
-    assert page_kind(STORY, manual) == "documentation"
-    # A story naming a command or four is an article.
-    fewer = "".join(f"<p>She typed <code>{name}</code> and waited.</p>" for name in names[:4])
-    assert page_kind(STORY, page(body=f"<h1>The night the gauge failed</h1>{fewer}")) is None
+    post = page(body=f"<h1>Configuring stations</h1>{prose}")
+    assert post.inline_code == len(names)
+    assert page_kind(STORY, post) is None
+    assert page_kind(STORY, page(body=f"<h1>Configuring stations</h1>{prose}{CODE}")) == (
+        "documentation"
+    )
 
 
 def test_headings_that_link_to_themselves_are_no_mark_of_a_manual() -> None:
