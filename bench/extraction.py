@@ -10,7 +10,8 @@ reported whole and by halves: the vote's weights are fitted on half "a"
 (bench/fit_combiner.py), so half "b" is the unseen check.
 
 Rows: newsflow (``extract_article``; a page it refuses as not an article scores 0),
-its two strategies alone as it runs them (trafilatura without its fallback, and
+the same with refusals off (the quality of the text alone), its two strategies alone
+as it runs them (trafilatura without its fallback, and
 readability-lxml, on the shared tree), trafilatura's ``extract`` as shipped and in
 its three modes without comments (balanced, precision, recall), and readability-lxml
 on the page as shipped. Writes bench/results/extraction.json.
@@ -44,6 +45,8 @@ RESULTS = Path(__file__).parent / "results"
 #: Scored as an extractor: no floor on length (extraction-dev has unit pages of a few
 #: words, which ingestion refuses as too short to be articles).
 SCORED = ExtractOptions(min_text_length=1)
+#: The text alone: pages taken for other kinds (a manual, a forum) give their text too.
+TEXT_ONLY = ExtractOptions(min_text_length=1, refuse_not_articles=False)
 URL = "https://example.com/article"
 
 
@@ -90,11 +93,19 @@ def _newsflow(html: str) -> str:
         return ""
 
 
+def _newsflow_text(html: str) -> str:
+    try:
+        return extract_article(html, url=URL, options=TEXT_ONLY).text
+    except ExtractionError:
+        return ""
+
+
 #: The baseline the time ratio is taken against: trafilatura's extract as shipped.
 BASELINE = "trafilatura extract (as shipped)"
 NEWSFLOW = "newsflow extract_article"
 EXTRACTORS: dict[str, Callable[[str], str]] = {
     NEWSFLOW: _newsflow,
+    "  its text, no page kinds": _newsflow_text,
     "  its trafilatura alone": _strategy(0),
     "  its readability alone": _strategy(1),
     BASELINE: _trafilatura,

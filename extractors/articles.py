@@ -65,6 +65,9 @@ class ExtractOptions:
     feed_fallback: bool = True
     language: LanguageOptions = field(default_factory=LanguageOptions)
     page_kinds: PageKindOptions = field(default_factory=PageKindOptions)
+    #: Refuse pages of other kinds (NotAnArticleError). False: return their text anyway,
+    #: for a caller that wants the main text of any page (and for measuring the text alone).
+    refuse_not_articles: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,7 @@ def extract_article(
         choice = with_posts(choice, reading.posts)
     raw = max(traf.text, readable.text, key=len)
     text = choice.text if choice is not None else raw
-    kind = page_kind(text, page, opts.page_kinds, raw=raw)
+    kind = page_kind(text, page, opts.page_kinds, raw=raw) if opts.refuse_not_articles else None
     if kind is not None:
         raise NotAnArticleError(f"extract: not an article ({_KINDS[kind]})", page_kind=kind)
     if choice is None:

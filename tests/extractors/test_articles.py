@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.articles import EXTRACTOR_VERSION, ExtractOptions, decode_html, extract_article
-from extractors.errors import ExtractionError
+from extractors.errors import ExtractionError, NotAnArticleError
 from extractors.language import LanguageOptions
 
 PARAGRAPHS = [
@@ -163,3 +163,26 @@ def test_any_markup_gives_an_article_or_an_extraction_error(parts: list[str]) ->
         assert str(exc).startswith("extract: ")
     else:
         assert article.text.strip() and 0.0 <= article.confidence <= 1.0
+
+
+def test_pages_of_other_kinds_are_refused_unless_asked_for_their_text() -> None:
+    tiles = "".join(
+        f"<div class='tile'><a href='/shop/item-{n}'>Tide clock model {n}</a>"
+        f"<span class='price'>${20 + n}.00</span></div>"
+        for n in range(12)
+    )
+    product = (
+        '<html><head><script type="application/ld+json">{"@type": "Product", "name": "Tide '
+        'clock"}</script></head><body><h1>Tide clock</h1><p>'
+        + "A brass tide clock for the harbour office, with a twelve-hour dial. " * 6
+        + f"</p><button>Add to cart</button>{tiles}</body></html>"
+    )
+    with pytest.raises(NotAnArticleError) as refused:
+        extract_article(product, url="https://shop.example/tide-clock")
+    assert refused.value.page_kind == "product"
+    anyway = extract_article(
+        product,
+        url="https://shop.example/tide-clock",
+        options=ExtractOptions(refuse_not_articles=False),
+    )
+    assert "A brass tide clock for the harbour office" in anyway.text
