@@ -71,6 +71,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.fit_combiner
+	$(BIN)/python -m bench.metadata
+	$(BIN)/python -m bench.pagekinds
 	$(BIN)/python -m bench.dedup
 	rm -f bench/results/dedup-scale-make.sqlite*
 	$(BIN)/python -m bench.dedup_scale --sizes 10000 100000 \

@@ -37,9 +37,16 @@ from trafilatura.utils import load_html
 
 from bench.corpora import Case, available, cases, half
 from bench.scoring import PageScore, macro, score_page
-from extractors.articles import ExtractOptions, extract_article, read_page
+from extractors.articles import ExtractOptions, extract_article
 from extractors.errors import ExtractionError, NotAnArticleError
-from extractors.strategies import block_text
+from extractors.strategies import (
+    block_text,
+    drop_controls,
+    drop_scripts,
+    remove_hidden,
+    with_readability,
+    with_trafilatura,
+)
 
 RESULTS = Path(__file__).parent / "results"
 #: Scored as an extractor: no floor on length (extraction-dev has unit pages of a few
@@ -74,16 +81,25 @@ def _readability(html: str) -> str:
     return block_text(lxml.html.fragment_fromstring(summary, create_parent="div"))
 
 
-def _strategy(index: int) -> Callable[[str], str]:
-    """One of newsflow's own strategies alone, as extract_article runs it."""
+def _its_trafilatura(html: str) -> str:
+    """newsflow's trafilatura alone, on the tree as extract_article prepares it."""
+    tree = load_html(html)
+    if tree is None:
+        return ""
+    drop_scripts(tree)
+    remove_hidden(tree)
+    return with_trafilatura(tree, url=URL, include_tables=True, favor=SCORED.favor).text
 
-    def run(html: str) -> str:
-        tree = load_html(html)
-        if tree is None:
-            return ""
-        return read_page(tree, url=URL, options=SCORED, live=False).candidates[index].text
 
-    return run
+def _its_readability(html: str) -> str:
+    """newsflow's readability alone, on the tree as extract_article prepares it."""
+    tree = load_html(html)
+    if tree is None:
+        return ""
+    drop_scripts(tree)
+    remove_hidden(tree)
+    drop_controls(tree)
+    return with_readability(tree).text
 
 
 def _newsflow(html: str) -> str:
@@ -106,8 +122,8 @@ NEWSFLOW = "newsflow extract_article"
 EXTRACTORS: dict[str, Callable[[str], str]] = {
     NEWSFLOW: _newsflow,
     "  its text, no page kinds": _newsflow_text,
-    "  its trafilatura alone": _strategy(0),
-    "  its readability alone": _strategy(1),
+    "  its trafilatura alone": _its_trafilatura,
+    "  its readability alone": _its_readability,
     BASELINE: _trafilatura,
     "trafilatura, no comments, balanced": _trafilatura_mode("balanced"),
     "trafilatura, no comments, precision": _trafilatura_mode("precision"),
