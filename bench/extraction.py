@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import trafilatura
@@ -81,23 +82,26 @@ def _readability(html: str) -> str:
     return block_text(lxml.html.fragment_fromstring(summary, create_parent="div"))
 
 
-def _its_trafilatura(html: str) -> str:
-    """newsflow's trafilatura alone, on the tree as extract_article prepares it."""
+def _prepared(html: str) -> Any:
+    """The page's tree as extract_article prepares it for trafilatura (None: no tree)."""
     tree = load_html(html)
+    if tree is not None:
+        drop_scripts(tree)
+        remove_hidden(tree)
+    return tree
+
+
+def _its_trafilatura(html: str) -> str:
+    tree = _prepared(html)
     if tree is None:
         return ""
-    drop_scripts(tree)
-    remove_hidden(tree)
     return with_trafilatura(tree, url=URL, include_tables=True, favor=SCORED.favor).text
 
 
 def _its_readability(html: str) -> str:
-    """newsflow's readability alone, on the tree as extract_article prepares it."""
-    tree = load_html(html)
+    tree = _prepared(html)
     if tree is None:
         return ""
-    drop_scripts(tree)
-    remove_hidden(tree)
     drop_controls(tree)
     return with_readability(tree).text
 
@@ -143,6 +147,8 @@ def run_set(pages: list[Case], repeat: int) -> dict[str, dict[str, object]]:
     """Every extractor on every page: scores by half and whole, and mean times."""
     scores: dict[str, dict[str, list[PageScore]]] = {n: {"a": [], "b": []} for n in EXTRACTORS}
     times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
+    for extractor in EXTRACTORS.values():  # warm up: models load once per process
+        _safely(extractor, pages[0].html)
     for case in pages:
         for name, extractor in EXTRACTORS.items():
             best = float("inf")
