@@ -30,6 +30,7 @@ strategy alone found text, 0.3 for the feed's text).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -228,7 +229,7 @@ def block_features(
         side = 0 if a else 1
         by_trafilatura = (side == 0) == first_is_trafilatura
         if agreed:
-            nearest = min(agreed, key=lambda j: abs(j - index))
+            nearest = _nearest(agreed, index)
             blocks_away = float(abs(nearest - index))
             words_away = float(abs(cumulative[index] - cumulative[nearest]))
         else:
@@ -257,6 +258,16 @@ def block_features(
             )
         )
     return rows
+
+
+def _nearest(ordered: list[int], index: int) -> int:
+    """The item of a sorted, non-empty list nearest to ``index`` (the earlier on a tie)."""
+    at = bisect.bisect_left(ordered, index)
+    if at == 0:
+        return ordered[0]
+    if at == len(ordered) or index - ordered[at - 1] <= ordered[at] - index:
+        return ordered[at - 1]
+    return ordered[at]
 
 
 def _run_words(votes: Sequence[tuple[bool, bool]], cumulative: list[int]) -> list[int]:
