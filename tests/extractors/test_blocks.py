@@ -23,6 +23,7 @@ from extractors.strategies import (
     drop_scripts,
     remove_hidden,
 )
+from tests.conftest import shared_corpus
 
 PAGE = """<html><body>
 <nav><ul><li><a href="/">Home</a></li><li><a href="/more">More</a></li></ul></nav>
@@ -143,9 +144,8 @@ def test_the_faster_readability_agrees_on_every_golden_page(name: str) -> None:
 
 
 @pytest.mark.slow
-def test_the_faster_readability_agrees_on_extraction_dev(corpora: Path) -> None:
-    if not (corpora / "extraction-dev").is_dir():
-        pytest.skip("no extraction-dev under NEWSFLOW_CORPORA")
+def test_the_faster_readability_agrees_on_extraction_dev() -> None:
+    corpora = shared_corpus("extraction-dev")
     differ = []
     for case in extraction_cases(corpora):
         tree = load_html(case.html)

@@ -10,7 +10,6 @@ import re
 from datetime import UTC, datetime
 
 import lxml.html
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from trafilatura.utils import load_html
@@ -19,7 +18,7 @@ from bench.corpora import cases
 from bench.metadata import author_match, date_match, title_match
 from extractors.metadata import PageMetadata, page_metadata
 from extractors.names import clean_names
-from tests.conftest import corpora_dir
+from tests.conftest import shared_corpus
 
 URL = "https://www.lakesideledger.example/news/2026/03/ferry-fares"
 
@@ -406,11 +405,7 @@ FLOOR_DATE = 0.87
 
 
 def test_wcxb_metadata_above_the_floors() -> None:
-    corpora = corpora_dir()
-    if corpora is None or not (corpora / "extraction-wcxb").is_dir():
-        pytest.skip(
-            "NEWSFLOW_CORPORA does not hold extraction-wcxb: the metadata floor did not run"
-        )
+    corpora = shared_corpus("extraction-wcxb")
     hits = {"title": 0, "author": 0, "date": 0}
     totals = dict.fromkeys(hits, 0)
     for case in cases(corpora, "extraction-wcxb"):

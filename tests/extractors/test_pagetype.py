@@ -9,7 +9,7 @@ from bench.corpora import NOT_ARTICLES, Case, cases, not_article_cases
 from extractors.articles import extract_article
 from extractors.errors import ExtractionError, NotAnArticleError
 from extractors.pagetype import PageKindOptions, PageSignals, page_kind, signals
-from tests.conftest import corpora_dir
+from tests.conftest import shared_corpus
 
 OPTIONS = PageKindOptions()
 STORY = "\n".join(
@@ -425,9 +425,7 @@ def _refused(case: Case) -> bool:
 
 @pytest.mark.slow
 def test_corpus_not_articles_refused_and_articles_kept() -> None:
-    corpora = corpora_dir()
-    if corpora is None or not (corpora / NOT_ARTICLES).is_dir():
-        pytest.skip("NEWSFLOW_CORPORA does not hold extraction-wcxb/not-articles")
+    corpora = shared_corpus(NOT_ARTICLES)
     pages = list(not_article_cases(corpora))
     refused = sum(_refused(case) for case in pages)
     assert refused / len(pages) >= FLOOR_NOT_ARTICLES, f"{refused} of {len(pages)} refused"

@@ -12,6 +12,9 @@ fails the suite: a gate that silently did not run is no gate.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
@@ -20,7 +23,7 @@ from bench.corpora import ARTICLE_SETS, cases
 from bench.scoring import PageScore, macro, score_page
 from extractors.articles import ExtractOptions, extract_article
 from extractors.errors import ExtractionError, NotAnArticleError
-from tests.conftest import corpora_dir
+from tests.conftest import shared_corpus
 
 #: (precision, recall, F1) floors per set: measured 2026-12-05 (bench/README.md) less 0.005.
 FLOORS = MappingProxyType(
@@ -59,16 +62,7 @@ pytestmark = pytest.mark.slow
 
 
 def _set_scores(name: str) -> list[PageScore]:
-    corpora = corpora_dir()
-    folder = ARTICLE_SETS[name]
-    if corpora is None or not (corpora / folder).is_dir():
-        message = (
-            f"NEWSFLOW_CORPORA does not hold {folder} (make test and .ci/run set it to "
-            "../shared/corpora): the extraction quality gate did not run"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    corpora = shared_corpus(ARTICLE_SETS[name])
     results = []
     for case in cases(corpora, name):
         try:
@@ -104,3 +98,28 @@ def test_no_set_loses_more_pages_than_known(scored: tuple[str, list[PageScore]])
     name, scores = scored
     empty = sorted(s.name for s in scores if (s.recall or 0.0) == 0.0 and s.fn > 0)
     assert len(empty) <= LOST_PAGES[name], empty
+
+
+def test_in_ci_a_missing_corpus_fails_the_gate(tmp_path: Path) -> None:
+    env = {**os.environ, "CI": "true", "NEWSFLOW_CORPORA": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "floors"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode != 0, run.stdout
+    assert "the test did not run" in run.stdout
+    # Outside CI the same run skips: a laptop without the corpora still tests the rest.
+    env.pop("CI")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "floors"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0 and "skipped" in run.stdout, run.stdout
