@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.scoring import Case, extraction_cases, html_text
+from bench.scoring import Case, extraction_cases
 from extractors.encoding import decode_html
 
 #: Article sets in the order the bench reports them, with the folder each is read from.
@@ -79,4 +79,4 @@ def _gzipped_cases(folder: Path) -> Iterator[Case]:
         yield Case(name, decode_html(gzip.decompress(page.read_bytes())), reference, metadata)
 
 
-__all__ = ["ARTICLE_SETS", "NOT_ARTICLES", "Case", "available", "cases", "half", "html_text"]
+__all__ = ["ARTICLE_SETS", "NOT_ARTICLES", "Case", "available", "cases", "half"]

@@ -36,7 +36,7 @@ import trafilatura
 from readability import Document
 from trafilatura.utils import load_html
 
-from bench.corpora import Case, available, cases, half
+from bench.corpora import ARTICLE_SETS, Case, available, cases, half
 from bench.scoring import PageScore, macro, score_page
 from extractors.articles import ExtractOptions, extract_article
 from extractors.errors import ExtractionError, NotAnArticleError
@@ -189,12 +189,21 @@ def refused(pages: list[Case]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="timings per page (best kept)")
-    parser.add_argument("--sets", nargs="*", help="article sets to run (default: all present)")
+    parser.add_argument(
+        "--sets",
+        nargs="*",
+        choices=list(ARTICLE_SETS),
+        help="article sets to run (default: all present)",
+    )
     args = parser.parse_args()
     corpora = Path(os.environ.get("NEWSFLOW_CORPORA", "../shared/corpora"))
-    names = args.sets or available(corpora)
-    if not names:
-        sys.exit(f"bench.extraction: no extraction corpora under {corpora}")
+    present = available(corpora)
+    names = args.sets or present
+    missing = [name for name in names if name not in present]
+    if not names or missing:
+        sys.exit(
+            f"bench.extraction: no {', '.join(missing) or 'extraction corpora'} under {corpora}"
+        )
     report: dict[str, object] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {os.cpu_count()} cpus, "

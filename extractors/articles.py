@@ -1,9 +1,10 @@
 """Article HTML -> clean text and metadata, voted block by block by two strategies. No network.
 
 parse once -> metadata (extractors.metadata) and page signals, read before anything
-changes the tree -> drop what readers cannot see -> trafilatura -> drop non-text ->
-the page as blocks (extractors.blocks) -> readability-lxml -> vote (extractors.combine)
--> not an article? (extractors.pagetype) -> language (extractors.language)
+changes the tree -> drop scripts and styles, then what readers cannot see -> live posts
+-> trafilatura -> drop controls -> the page as blocks (extractors.blocks) ->
+readability-lxml -> vote (extractors.combine) -> not an article? (extractors.pagetype)
+-> language (extractors.language)
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def extract_article(
         raise ExtractionError(
             f"extract: page too large ({size} elements, at most {opts.max_tree_size})"
         )
-    # Read before anything below changes the tree (readability drops scripts: JSON-LD).
+    # Read before read_page changes the tree (it drops scripts, JSON-LD among them).
     meta = page_metadata(tree, url=url, now=now)
     page = signals(tree, opts.page_kinds)
     declared_language = _page_language(tree)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,7 @@ class PageStream:
     lengths: tuple[int, ...]  # characters of each block's tokens in ``text``
 
 
-def page_stream(blocks: list[Block]) -> PageStream:
+def page_stream(blocks: Sequence[Block]) -> PageStream:
     """The token stream of ``blocks``, built once per page."""
     pieces: list[str] = []
     starts: list[int] = []

@@ -155,7 +155,7 @@ def choose(
         only = usable[0]
         return Choice(only.text, only.method, 0.5, f"only {only.method} found text")
     first, second = usable[0], usable[1]
-    stream = page_stream(list(blocks))
+    stream = page_stream(blocks)
     votes = list(zip(kept(stream, first.text), kept(stream, second.text), strict=True))
     if not any(a or b for a, b in votes):
         # Neither text is on the page as blocks (markup the walk does not read):
@@ -176,7 +176,8 @@ def choose(
         for index, name in enumerate((first.method, second.method))
         if any(k and v[index] and not v[1 - index] for k, v in zip(keep, votes, strict=True))
     ]
-    reason = f"both agree, plus blocks only {' and '.join(extra)} kept" if extra else "both agree"
+    agreement = "both agree" if agreed else "no block both kept"
+    reason = f"{agreement}, plus blocks only {' and '.join(extra)} kept" if extra else agreement
     return Choice(text, "vote", confidence, reason)
 
 

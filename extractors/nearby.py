@@ -8,6 +8,7 @@ page, and never reaches the related-article lists and footers further down.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 #: Elements visited after the headline before giving up.
@@ -32,31 +33,19 @@ def headline_element(tree: Any, text: str | None = None) -> Any | None:
 
 def following(element: Any, limit: int = WALK_LIMIT) -> Iterator[Any]:
     """The elements after ``element`` in document order (not inside it), at most ``limit``."""
-    count = 0
-    node = element
-    while node is not None:
-        for sibling in node.itersiblings():
-            for item in sibling.iter():
-                if not isinstance(item.tag, str):  # comments and processing instructions
-                    continue
-                yield item
-                count += 1
-                if count >= limit:
-                    return
-        node = node.getparent()
+    return islice(_walk(element, backward=False), limit)
 
 
 def preceding(element: Any, limit: int = BACK_LIMIT) -> Iterator[Any]:
     """The elements before ``element`` (not its ancestors), nearest first, at most ``limit``."""
-    count = 0
+    return islice(_walk(element, backward=True), limit)
+
+
+def _walk(element: Any, *, backward: bool) -> Iterator[Any]:
     node = element
     while node is not None:
-        for sibling in node.itersiblings(preceding=True):
-            for item in reversed(list(sibling.iter())):
-                if not isinstance(item.tag, str):
-                    continue
-                yield item
-                count += 1
-                if count >= limit:
-                    return
+        for sibling in node.itersiblings(preceding=backward):
+            items = reversed(list(sibling.iter())) if backward else sibling.iter()
+            # Comments and processing instructions are no elements to read.
+            yield from (item for item in items if isinstance(item.tag, str))
         node = node.getparent()

@@ -6,9 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.articles import EXTRACTOR_VERSION, ExtractOptions, decode_html, extract_article
+from extractors.articles import (
+    EXTRACTOR_VERSION,
+    ExtractOptions,
+    _guarded,
+    decode_html,
+    extract_article,
+)
 from extractors.errors import ExtractionError, NotAnArticleError
 from extractors.language import LanguageOptions
+from extractors.strategies import Candidate
 
 PARAGRAPHS = [
     "HARBOR CITY, Nov. 20 - Dockworkers at the Port of Harbor City returned to work on Friday "
@@ -186,3 +193,12 @@ def test_pages_of_other_kinds_are_refused_unless_asked_for_their_text() -> None:
         options=ExtractOptions(refuse_not_articles=False),
     )
     assert "A brass tide clock for the harbour office" in anyway.text
+
+
+def test_a_strategy_that_fails_leaves_the_other() -> None:
+    def broken() -> Candidate:
+        raise AssertionError("too many bodies")  # what lxml raised on a page in l3s-gn1
+
+    assert _guarded("readability", broken) == Candidate("readability", "")
+    found = Candidate("trafilatura", "text")
+    assert _guarded("trafilatura", lambda: found) is found

@@ -138,6 +138,25 @@ def test_the_model_has_a_weight_for_every_feature() -> None:
     assert all(len(row) == len(FEATURES) for row in rows if row is not None)
 
 
+def test_texts_that_are_not_on_the_page_leave_the_longer_one() -> None:
+    page = blocks_of(*BODY)
+    other = "A text from somewhere else entirely, which this page does not hold."
+    choice = choose(page, [Candidate("trafilatura", other), Candidate("readability", LEDE * 2)])
+    assert choice is not None
+    assert (choice.text, choice.method, choice.confidence) == (LEDE * 2, "readability", 0.5)
+    assert choice.reason == "no block alignment; the longer text"
+
+
+def test_a_vote_with_nothing_agreed_says_so() -> None:
+    page = blocks_of(*BODY[:6], LEDE, *BODY[6:])
+    choice = choose(
+        page,
+        [Candidate("trafilatura", text(*BODY[:6])), Candidate("readability", text(*BODY[6:]))],
+    )
+    assert choice is not None and choice.method == "vote"
+    assert choice.reason.startswith("no block both kept") and choice.confidence == 0.0
+
+
 def test_one_strategy_alone_and_the_feed_as_last_resort() -> None:
     page = blocks_of(*BODY)
     only = choose(page, [Candidate("trafilatura", ""), Candidate("readability", text(*BODY))])

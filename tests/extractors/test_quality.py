@@ -100,26 +100,23 @@ def test_no_set_loses_more_pages_than_known(scored: tuple[str, list[PageScore]])
     assert len(empty) <= LOST_PAGES[name], empty
 
 
-def test_in_ci_a_missing_corpus_fails_the_gate(tmp_path: Path) -> None:
-    env = {**os.environ, "CI": "true", "NEWSFLOW_CORPORA": str(tmp_path)}
-    run = subprocess.run(
+def _gate_without_corpora(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """This file's floor tests in a child pytest, with an empty corpora folder."""
+    environ = {k: v for k, v in os.environ.items() if k != "CI"}
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "floors"],
-        env=env,
+        env={**environ, "NEWSFLOW_CORPORA": str(tmp_path), **env},
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def test_in_ci_a_missing_corpus_fails_the_gate(tmp_path: Path) -> None:
+    run = _gate_without_corpora(tmp_path, CI="true")
     assert run.returncode != 0, run.stdout
     assert "the test did not run" in run.stdout
     # Outside CI the same run skips: a laptop without the corpora still tests the rest.
-    env.pop("CI")
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "floors"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = _gate_without_corpora(tmp_path)
     assert run.returncode == 0 and "skipped" in run.stdout, run.stdout
