@@ -4,7 +4,8 @@
     .venv/bin/python -m bench.fit_combiner --half b   # the other way round, as a check
 
 The model is a logistic regression over ``extractors.combine.FEATURES`` of the blocks
-only one strategy kept; the label says whether the people's (or Readability.js's)
+only one strategy kept, on the pages where the vote runs (both strategies found text
+and it is on the page); the label says whether the people's (or Readability.js's)
 reference text holds the block. Each page weighs the same within its set and each set
 the same in all, so the 621 pages of l3s-gn1 do not outvote the 71 of cleanportal.
 Pages are read exactly as ``extract_article`` reads them (``read_page``). The script
@@ -70,11 +71,13 @@ def training_rows(pages: list[Page], which: str) -> tuple[np.ndarray, np.ndarray
     }
     rows, labels, weights = [], [], []
     for page in pages:
-        if half(page.name) != which or not page.blocks:
-            continue
-        stream = page_stream(page.blocks)
         first, second = page.candidates
+        if half(page.name) != which or not (page.blocks and first.text and second.text):
+            continue  # the vote runs only when both strategies found text
+        stream = page_stream(page.blocks)
         votes = list(zip(kept(stream, first.text), kept(stream, second.text), strict=True))
+        if not any(a or b for a, b in votes):
+            continue  # and only when their texts are on the page as blocks
         gold = kept(stream, page.reference)
         total = sum(
             b.words for b, v, g in zip(page.blocks, votes, gold, strict=True) if any(v) or g

@@ -62,21 +62,21 @@ FEATURES = (
 )
 #: Fitted by ``python -m bench.fit_combiner`` (bench/README.md has the run).
 WEIGHTS = (
-    -2.91,  # bias
-    -0.74,  # kept by trafilatura
-    -0.3,  # inside
-    -0.79,  # blocks to agreement
-    0.1,  # words to agreement
-    -0.8,  # link density
-    1.43,  # ends a sentence
-    0.0,  # heading
-    1.24,  # list item
-    -0.5,  # table cell
-    0.93,  # strategy size
-    0.63,  # run
-    -0.15,  # run outside
-    -0.33,  # run share
-    0.35,  # run share outside
+    -2.93,  # bias
+    -0.78,  # kept by trafilatura
+    -0.32,  # inside
+    -0.8,  # blocks to agreement
+    0.12,  # words to agreement
+    -0.78,  # link density
+    1.39,  # ends a sentence
+    -0.03,  # heading
+    1.23,  # list item
+    -0.48,  # table cell
+    0.98,  # strategy size
+    0.62,  # run
+    -0.17,  # run outside
+    -0.32,  # run share
+    0.33,  # run share outside
 )
 #: A vote that keeps less than this share of the agreed words falls back to them.
 FALLBACK_SHARE = 0.5
